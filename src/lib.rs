@@ -46,3 +46,8 @@ pub use weft_native::*;
 
 #[cfg(target_arch = "wasm32")]
 pub use weft_web::*;
+
+// The README's examples are compiled and run as doctests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

@@ -9,9 +9,9 @@
 //! | Python | weft | module |
 //! |---|---|---|
 //! | `asyncio.create_task`, `Task.cancel` | `weft::spawn`, [`Task`] (drop cancels) | [`task`] |
-//! | `asyncio.gather(*aws)` | [`gather()`] | [`gather`] |
+//! | `asyncio.gather(*aws)` | [`gather()`] | [`gather`](mod@gather) |
 //! | `a, b = await asyncio.gather(fa(), fb())` | [`gather!`] | [`join`] |
-//! | `asyncio.gather` failing fast | [`try_gather()`] | [`gather`] |
+//! | `asyncio.gather` failing fast | [`try_gather()`] | [`gather`](mod@gather) |
 //! | `asyncio.wait_for`, `asyncio.timeout` | `weft::timeout`, `weft::deadline` | [`timeout`] |
 //!
 //! # Examples

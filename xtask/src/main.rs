@@ -1,1 +1,45 @@
-fn main() {}
+//! weft's build and test driver: `cargo xtask <command>`.
+//!
+//! - `test`:  every check a commit must pass, natively and in headless Chromium.
+//! - `play`:  build the playground and serve it on http://127.0.0.1:8080 (`--build-only` writes
+//!   `www/dist` for any static host instead).
+//!
+//! It installs what it needs (wasm target, wasm-bindgen-cli at the pinned version, Chromium and
+//! ChromeDriver, npm packages) when they are missing, so a fresh clone needs only Rust and Node.
+
+mod cmd;
+mod play;
+mod serve;
+mod setup;
+mod test;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  test                 fmt, clippy (both targets), docs, native tests + doctests,
+                       the conformance suite in headless Chromium, playground end to end
+  play [--build-only] [--port N]
+                       build the playground and serve it on http://127.0.0.1:8080
+                       (--build-only: write a self-contained www/dist and exit)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test::run_command(&args[1..]),
+        Some("play") => play::run_command(&args[1..]),
+        Some("-h" | "--help" | "help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

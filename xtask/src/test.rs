@@ -1,0 +1,154 @@
+//! `cargo xtask test`: every check a commit must pass.
+
+use std::process::Command;
+use std::time::Instant;
+
+use crate::cmd::{self, Result, run, run_tee};
+use crate::{play, serve, setup};
+
+/// Crates that compile for wasm32 (xtask and the native backend do not).
+const WASM_CRATES: &[&str] = &[
+    "-p",
+    "weft",
+    "-p",
+    "weft-core",
+    "-p",
+    "weft-web",
+    "-p",
+    "weft-playground",
+];
+
+#[derive(Default)]
+struct Tally {
+    native: u64,
+    browser: u64,
+    e2e: u64,
+    steps: Vec<(String, f64)>,
+}
+
+impl Tally {
+    fn step(&mut self, name: &str, f: impl FnOnce(&mut Tally) -> Result) -> Result {
+        let start = Instant::now();
+        f(self).map_err(|e| format!("{name}: {e}"))?;
+        self.steps
+            .push((name.to_string(), start.elapsed().as_secs_f64()));
+        Ok(())
+    }
+}
+
+/// Sums the `N passed` of every `test result:` line (cargo's and wasm-bindgen-test's format).
+fn passed_in_cargo_output(output: &str) -> u64 {
+    output
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("test result: ok. "))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// The `# pass N` line of node's TAP reporter.
+fn passed_in_tap(output: &str) -> u64 {
+    output
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("# pass "))
+        .filter_map(|n| n.trim().parse::<u64>().ok())
+        .sum()
+}
+
+pub fn run_command(args: &[String]) -> Result {
+    if let Some(other) = args.first() {
+        return Err(format!("unknown option `{other}` for `test`"));
+    }
+    let start = Instant::now();
+    let mut tally = Tally::default();
+    tally.step("tools", |_| {
+        setup::wasm_target()?;
+        setup::wasm_bindgen()?;
+        setup::chromium()?;
+        setup::npm_packages("www")
+    })?;
+    tally.step("rustfmt", |_| {
+        run(cmd::cargo().args(["fmt", "--all", "--", "--check"]))
+    })?;
+    tally.step("clippy (native)", |_| {
+        run(cmd::cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    tally.step("clippy (wasm32)", |_| {
+        run(cmd::cargo()
+            .args([
+                "clippy",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+            ])
+            .args(WASM_CRATES)
+            .args(["--", "-D", "warnings"]))
+    })?;
+    tally.step("rustdoc", |_| {
+        run(cmd::cargo()
+            .args(["doc", "--workspace", "--no-deps", "--exclude", "xtask"])
+            .env("RUSTDOCFLAGS", "-D warnings"))
+    })?;
+    tally.step("native tests + doctests", |t| {
+        let out = run_tee(cmd::cargo().args(["test", "--workspace"]))?;
+        t.native = passed_in_cargo_output(&out);
+        Ok(())
+    })?;
+    tally.step("conformance suite in headless Chromium", |t| {
+        let out = run_tee(
+            cmd::cargo()
+                .args([
+                    "test",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "-p",
+                    "weft",
+                    "--tests",
+                ])
+                .env(
+                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                    "wasm-bindgen-test-runner",
+                )
+                .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "300"),
+        )?;
+        t.browser = passed_in_cargo_output(&out);
+        if t.browser == 0 {
+            return Err("no test ran in the browser".into());
+        }
+        Ok(())
+    })?;
+    tally.step("playground end to end (Playwright + Chromium)", |t| {
+        let www = play::build()?;
+        let server = serve::Server::start(&www, 0)?;
+        let out = run_tee(
+            Command::new("node")
+                .args(["--test", "--test-reporter=tap", "tests/"])
+                .current_dir(&www)
+                .env("WEFT_BASE_URL", server.url())
+                .env("CHROMIUM", setup::CHROMIUM),
+        );
+        server.stop();
+        t.e2e = passed_in_tap(&out?);
+        Ok(())
+    })?;
+
+    println!("\nsteps:");
+    for (name, secs) in &tally.steps {
+        println!("  {secs:7.1} s  {name}");
+    }
+    println!(
+        "\nweft: all tests passed in {:.0} s — native {} (unit, conformance, doctests), browser {} (conformance in headless Chromium), end-to-end {} (playground)",
+        start.elapsed().as_secs_f64(),
+        tally.native,
+        tally.browser,
+        tally.e2e
+    );
+    Ok(())
+}
