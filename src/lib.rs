@@ -37,6 +37,7 @@
 #![forbid(unsafe_code)]
 
 pub use weft_core::task::yield_now;
+pub use weft_core::testing;
 pub use weft_core::{
     Elapsed, Gather, Instant, JoinError, MaybeSend, Runtime, Task, TryGather, gather, try_gather,
 };

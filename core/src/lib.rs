@@ -41,6 +41,7 @@ pub mod gather;
 pub mod join;
 pub mod runtime;
 pub mod task;
+pub mod testing;
 pub mod timeout;
 
 mod bind;

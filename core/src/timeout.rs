@@ -249,3 +249,115 @@ impl<R: Runtime, F: Future> fmt::Debug for TimeoutOr<R, F> {
             .finish()
     }
 }
+
+/// Binds `timeout`, `deadline`, `timeout_or`, `TimeoutExt` and their future types to `$rt`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bind_timeout {
+    ($rt:ty) => {
+        /// A future limited in time on this runtime: see [`timeout`].
+        pub type Timeout<F> = $crate::timeout::Timeout<$rt, F>;
+
+        /// A future limited in time that falls back to a default: see [`timeout_or`].
+        pub type TimeoutOr<F> = $crate::timeout::TimeoutOr<$rt, F>;
+
+        /// Runs `future` for at most `duration`; asyncio's `wait_for` / `asyncio.timeout`.
+        ///
+        /// Gives `Ok(output)` if it finished in time; otherwise the future is dropped (cancelled)
+        /// and the result is `Err(Elapsed)`. The time counts from the first poll. The future is
+        /// polled before the clock is read, so a ready future wins even with a zero duration.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::time::Duration;
+        ///
+        /// weft::block_on(async {
+        ///     let slow = weft::sleep(Duration::from_secs(5));
+        ///     let err = weft::timeout(Duration::from_millis(10), slow).await.unwrap_err();
+        ///     assert_eq!(err.to_string(), "timed out after 10ms");
+        ///
+        ///     assert_eq!(weft::timeout(Duration::ZERO, async { "ready" }).await, Ok("ready"));
+        /// });
+        /// ```
+        pub fn timeout<F>(duration: ::core::time::Duration, future: F) -> Timeout<F::IntoFuture>
+        where
+            F: ::core::future::IntoFuture,
+        {
+            $crate::timeout::Timeout::after(duration, future.into_future())
+        }
+
+        /// Runs `future` until the clock reaches `deadline`, then drops it and gives `Err(Elapsed)`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::time::Duration;
+        ///
+        /// weft::block_on(async {
+        ///     let at = weft::now() + Duration::from_millis(10);
+        ///     let out = weft::deadline(at, std::future::pending::<()>()).await;
+        ///     assert!(out.is_err());
+        ///     assert!(weft::now() >= at);
+        /// });
+        /// ```
+        pub fn deadline<F>(deadline: $crate::Instant, future: F) -> Timeout<F::IntoFuture>
+        where
+            F: ::core::future::IntoFuture,
+        {
+            $crate::timeout::Timeout::at(deadline, future.into_future())
+        }
+
+        /// Runs `future` for at most `duration`; on expiry drops it and returns `default`.
+        ///
+        /// The seeds' `with_timeout(coro, timeout, default)`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::time::Duration;
+        ///
+        /// weft::block_on(async {
+        ///     let slow = async { weft::sleep(Duration::from_secs(5)).await; 1 };
+        ///     assert_eq!(weft::timeout_or(Duration::from_millis(5), 0, slow).await, 0);
+        /// });
+        /// ```
+        pub fn timeout_or<F>(
+            duration: ::core::time::Duration,
+            default: F::Output,
+            future: F,
+        ) -> TimeoutOr<F::IntoFuture>
+        where
+            F: ::core::future::IntoFuture,
+        {
+            $crate::timeout::TimeoutOr::new(duration, default, future.into_future())
+        }
+
+        /// `fut.timeout(d)` and `fut.deadline(at)`: the fluent form of [`timeout`] and [`deadline`].
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::time::Duration;
+        /// use weft::TimeoutExt;
+        ///
+        /// weft::block_on(async {
+        ///     assert_eq!(async { 3 }.timeout(Duration::from_secs(1)).await, Ok(3));
+        ///     assert!(std::future::pending::<()>().timeout(Duration::from_millis(1)).await.is_err());
+        /// });
+        /// ```
+        pub trait TimeoutExt: ::core::future::Future + Sized {
+            /// Limits this future to `duration`; see [`timeout`].
+            fn timeout(self, duration: ::core::time::Duration) -> Timeout<Self> {
+                $crate::timeout::Timeout::after(duration, self)
+            }
+
+            /// Limits this future to finish by `deadline`; see [`deadline`].
+            fn deadline(self, deadline: $crate::Instant) -> Timeout<Self> {
+                $crate::timeout::Timeout::at(deadline, self)
+            }
+        }
+
+        impl<F: ::core::future::Future> TimeoutExt for F {}
+    };
+}

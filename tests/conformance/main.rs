@@ -41,3 +41,4 @@ mod support;
 mod gather;
 mod task;
 mod time;
+mod virtual_time;
