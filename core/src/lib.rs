@@ -45,7 +45,9 @@ pub mod testing;
 pub mod timeout;
 
 mod bind;
+mod error;
 
+pub use error::ConfigError;
 pub use gather::{Gather, TryGather, gather, try_gather};
 pub use runtime::{MaybeSend, Runtime};
 pub use task::{JoinError, Task};
