@@ -14,7 +14,7 @@ use core::future::{Future, IntoFuture};
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::stream::{FuturesOrdered, FuturesUnordered, StreamExt};
 
 pin_project_lite::pin_project! {
     /// A future tagged with its position in the input.
@@ -36,6 +36,7 @@ impl<F: Future> Future for Indexed<F> {
 }
 
 /// Puts every future of `futures` in a set that polls only the ones that were woken.
+#[allow(dead_code)] // used by as_completed, wait and race
 pub(crate) fn indexed_set<I>(
     futures: I,
 ) -> FuturesUnordered<Indexed<<I::Item as IntoFuture>::IntoFuture>>
@@ -87,16 +88,18 @@ where
     I: IntoIterator,
     I::Item: IntoFuture,
 {
-    let pending = indexed_set(futures);
-    let outputs = (0..pending.len()).map(|_| None).collect();
+    let pending: FuturesOrdered<_> = futures.into_iter().map(IntoFuture::into_future).collect();
+    let outputs = Vec::with_capacity(pending.len());
     Gather { pending, outputs }
 }
 
 /// Future returned by [`gather()`].
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Gather<F: Future> {
-    pending: FuturesUnordered<Indexed<F>>,
-    outputs: Vec<Option<F::Output>>,
+    // FuturesOrdered polls only woken futures and hands outputs over in input order, holding
+    // back only those that finish early; in-order finishes go straight into `outputs`.
+    pending: FuturesOrdered<F>,
+    outputs: Vec<F::Output>,
 }
 
 // The outputs are never pinned; only the futures are, and they live in boxes inside the set.
@@ -109,16 +112,8 @@ impl<F: Future> Future for Gather<F> {
         let this = &mut *self;
         loop {
             match this.pending.poll_next_unpin(cx) {
-                Poll::Ready(Some((index, output))) => this.outputs[index] = Some(output),
-                Poll::Ready(None) => {
-                    let outputs = std::mem::take(&mut this.outputs);
-                    return Poll::Ready(
-                        outputs
-                            .into_iter()
-                            .map(|o| o.expect("every future finished"))
-                            .collect(),
-                    );
-                }
+                Poll::Ready(Some(output)) => this.outputs.push(output),
+                Poll::Ready(None) => return Poll::Ready(std::mem::take(&mut this.outputs)),
                 Poll::Pending => return Poll::Pending,
             }
         }
@@ -128,7 +123,7 @@ impl<F: Future> Future for Gather<F> {
 impl<F: Future> fmt::Debug for Gather<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Gather")
-            .field("total", &self.outputs.len())
+            .field("done", &self.outputs.len())
             .field("pending", &self.pending.len())
             .finish()
     }
@@ -162,19 +157,30 @@ where
     I: IntoIterator,
     I::Item: IntoFuture<Output = Result<T, E>>,
 {
-    let pending = indexed_set(futures);
-    let outputs = (0..pending.len()).map(|_| None).collect();
+    let pending: FuturesOrdered<_> = futures.into_iter().map(IntoFuture::into_future).collect();
+    let outputs = Vec::with_capacity(pending.len());
     TryGather { pending, outputs }
 }
 
 /// Future returned by [`try_gather()`].
 #[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct TryGather<F, T> {
-    pending: FuturesUnordered<Indexed<F>>,
-    outputs: Vec<Option<T>>,
+pub struct TryGather<F: Future, T> {
+    pending: FuturesOrdered<F>,
+    outputs: Vec<T>,
 }
 
-impl<F, T> Unpin for TryGather<F, T> {}
+impl<F: Future, T> Unpin for TryGather<F, T> {}
+
+impl<F: Future, T> TryGather<F, T> {
+    /// Cancels the unfinished now, not when the caller gets round to dropping us. Out of line:
+    /// the error path must not weigh on the loop that collects successes.
+    #[cold]
+    #[inline(never)]
+    fn cancel_rest(&mut self) {
+        self.pending = FuturesOrdered::new();
+        self.outputs = Vec::new();
+    }
+}
 
 impl<F, T, E> Future for TryGather<F, T>
 where
@@ -186,30 +192,22 @@ where
         let this = &mut *self;
         loop {
             match this.pending.poll_next_unpin(cx) {
-                Poll::Ready(Some((index, Ok(output)))) => this.outputs[index] = Some(output),
-                Poll::Ready(Some((_, Err(error)))) => {
-                    // Cancel the rest now, not when the caller gets round to dropping us.
-                    this.pending.clear();
-                    this.outputs.clear();
+                Poll::Ready(Some(Ok(output))) => this.outputs.push(output),
+                Poll::Ready(Some(Err(error))) => {
+                    this.cancel_rest();
                     return Poll::Ready(Err(error));
                 }
-                Poll::Ready(None) => {
-                    let outputs = std::mem::take(&mut this.outputs);
-                    return Poll::Ready(Ok(outputs
-                        .into_iter()
-                        .map(|o| o.expect("every future finished"))
-                        .collect()));
-                }
+                Poll::Ready(None) => return Poll::Ready(Ok(std::mem::take(&mut this.outputs))),
                 Poll::Pending => return Poll::Pending,
             }
         }
     }
 }
 
-impl<F, T> fmt::Debug for TryGather<F, T> {
+impl<F: Future, T> fmt::Debug for TryGather<F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TryGather")
-            .field("total", &self.outputs.len())
+            .field("done", &self.outputs.len())
             .field("pending", &self.pending.len())
             .finish()
     }

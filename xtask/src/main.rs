@@ -1,12 +1,14 @@
 //! weft's build and test driver: `cargo xtask <command>`.
 //!
 //! - `test`:  every check a commit must pass, natively and in headless Chromium.
+//! - `bench`: benchmarks side by side with their anchors (`--quick`: a short pass).
 //! - `play`:  build the playground and serve it on http://127.0.0.1:8080 (`--build-only` writes
 //!   `www/dist` for any static host instead).
 //!
 //! It installs what it needs (wasm target, wasm-bindgen-cli at the pinned version, Chromium and
 //! ChromeDriver, npm packages) when they are missing, so a fresh clone needs only Rust and Node.
 
+mod bench;
 mod cmd;
 mod play;
 mod serve;
@@ -22,13 +24,16 @@ commands:
                        the conformance suite in headless Chromium, playground end to end
   play [--build-only] [--port N]
                        build the playground and serve it on http://127.0.0.1:8080
-                       (--build-only: write a self-contained www/dist and exit)";
+                       (--build-only: write a self-contained www/dist and exit)
+  bench [--quick]      every benchmark side by side with its anchor: target/bench/results.json,
+                       and (full run only) BENCHMARKS.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run_command(&args[1..]),
         Some("play") => play::run_command(&args[1..]),
+        Some("bench") => bench::run_command(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

@@ -139,6 +139,11 @@ pub fn run_command(args: &[String]) -> Result {
         Ok(())
     })?;
 
+    tally.step(
+        "benchmarks (--quick: checks they run; asserts no figure)",
+        |_| crate::bench::run_command(&["--quick".to_string()]),
+    )?;
+
     println!("\nsteps:");
     for (name, secs) in &tally.steps {
         println!("  {secs:7.1} s  {name}");
