@@ -52,6 +52,12 @@ pub fn run_command(args: &[String]) -> Result {
     Ok(())
 }
 
+fn read_rows(path: &std::path::Path) -> Result<Vec<serde_json::Value>> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Whether a row meets its goal: `None` for reference lines.
 fn met(row: &serde_json::Value) -> Option<bool> {
     let goal = row["goal"].as_str()?;
