@@ -28,14 +28,7 @@ pub fn run_command(args: &[String]) -> Result {
     }
     run(&mut bench)?;
 
-    let mut rows: Vec<serde_json::Value> = Vec::new();
-    for part in [native] {
-        let text = std::fs::read_to_string(&part)
-            .map_err(|e| format!("reading {}: {e}", part.display()))?;
-        let parsed: Vec<serde_json::Value> =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", part.display()))?;
-        rows.extend(parsed);
-    }
+    let rows = read_rows(&native)?;
     let results = out.join("results.json");
     std::fs::write(&results, serde_json::to_string_pretty(&rows).expect("json"))
         .map_err(|e| format!("writing {}: {e}", results.display()))?;
