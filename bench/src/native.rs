@@ -22,6 +22,9 @@ pub fn run_all(settings: &Settings, scale: f64, only: Option<&[String]>) -> Vec<
     if wanted("N2") {
         rows.extend(n2_gather(settings, count(100_000, scale)));
     }
+    if wanted("N8") {
+        rows.extend(n8_seeds(settings));
+    }
     if wanted("N6") {
         rows.extend(n6_timeout(
             settings,
@@ -260,4 +263,52 @@ fn n6_timeout(settings: &Settings, calls: usize, sleeps: usize) -> Vec<Row> {
         }
     }
     rows
+}
+
+/// Runs one of the seeds' programs on CPython and returns the time it reports for itself.
+fn cpython(program: &'static str) -> Impl<'static> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/seeds.py");
+    Impl::new(format!("CPython 3 asyncio ({program})"), move || {
+        let out = std::process::Command::new("python3")
+            .args([script, program])
+            .output()
+            .unwrap_or_else(|e| panic!("running python3 {script}: {e}"));
+        assert!(
+            out.status.success(),
+            "python3 {script} {program} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let seconds: f64 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("seconds");
+        Duration::from_secs_f64(seconds)
+    })
+}
+
+const SEED_TASKS: usize = 10_000;
+
+async fn seed_work(i: usize) -> usize {
+    weft::yield_now().await;
+    i
+}
+
+fn n8_seeds(settings: &Settings) -> Vec<Row> {
+    let goal = &["≤ 0.05×"];
+    compare(
+        settings,
+        "N8",
+        "seeds: gather of 10k coroutines (≥ 20× faster than CPython)",
+        "ms",
+        1.0,
+        1e3,
+        goal,
+        vec![
+            Impl::timed("weft", || {
+                let out = weft::block_on(weft::gather((0..SEED_TASKS).map(seed_work)));
+                assert_eq!(out.len(), SEED_TASKS);
+            }),
+            cpython("gather"),
+        ],
+    )
 }
