@@ -1,6 +1,7 @@
 //! weft's build and test driver: `cargo xtask <command>`.
 //!
 //! - `test`:  every check a commit must pass, natively and in headless Chromium.
+//! - `npm`:   build the npm package `weft` (target/npm/weft and its tarball).
 //! - `bench`: benchmarks side by side with their anchors (`--quick`: a short pass).
 //! - `play`:  build the playground and serve it on http://127.0.0.1:8080 (`--build-only` writes
 //!   `www/dist` for any static host instead).
@@ -10,6 +11,7 @@
 
 mod bench;
 mod cmd;
+mod npm;
 mod play;
 mod serve;
 mod setup;
@@ -25,6 +27,8 @@ commands:
   play [--build-only] [--port N]
                        build the playground and serve it on http://127.0.0.1:8080
                        (--build-only: write a self-contained www/dist and exit)
+  npm [--test]         build the npm package into target/npm/weft and pack it
+                       (--test: then run its tests in headless Chromium)
   bench [--quick]      every benchmark side by side with its anchor: target/bench/results.json,
                        and (full run only) BENCHMARKS.md";
 
@@ -34,6 +38,7 @@ fn main() -> ExitCode {
         Some("test") => test::run_command(&args[1..]),
         Some("play") => play::run_command(&args[1..]),
         Some("bench") => bench::run_command(&args[1..]),
+        Some("npm") => npm::run_command(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

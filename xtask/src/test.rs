@@ -16,12 +16,15 @@ const WASM_CRATES: &[&str] = &[
     "weft-web",
     "-p",
     "weft-playground",
+    "-p",
+    "weft-js",
 ];
 
 #[derive(Default)]
 struct Tally {
     native: u64,
     browser: u64,
+    npm: u64,
     e2e: u64,
     steps: Vec<(String, f64)>,
 }
@@ -46,7 +49,7 @@ fn passed_in_cargo_output(output: &str) -> u64 {
 }
 
 /// The `# pass N` line of node's TAP reporter.
-fn passed_in_tap(output: &str) -> u64 {
+pub fn passed_in_tap(output: &str) -> u64 {
     output
         .lines()
         .filter_map(|line| line.trim().strip_prefix("# pass "))
@@ -124,6 +127,11 @@ pub fn run_command(args: &[String]) -> Result {
         }
         Ok(())
     })?;
+    tally.step("npm package in headless Chromium", |t| {
+        let package = crate::npm::build()?;
+        t.npm = crate::npm::test(&package)?;
+        Ok(())
+    })?;
     tally.step("playground end to end (Playwright + Chromium)", |t| {
         let www = play::build()?;
         let server = serve::Server::start(&www, 0)?;
@@ -149,10 +157,11 @@ pub fn run_command(args: &[String]) -> Result {
         println!("  {secs:7.1} s  {name}");
     }
     println!(
-        "\nweft: all tests passed in {:.0} s — native {} (unit, conformance, doctests), browser {} (conformance in headless Chromium), end-to-end {} (playground)",
+        "\nweft: all tests passed in {:.0} s — native {} (unit, conformance, doctests), browser {} (conformance in headless Chromium), npm package {} (Chromium), end-to-end {} (playground)",
         start.elapsed().as_secs_f64(),
         tally.native,
         tally.browser,
+        tally.npm,
         tally.e2e
     );
     Ok(())
