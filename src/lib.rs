@@ -13,7 +13,7 @@
 //! | `asyncio.create_task(coro)` | [`spawn`] → [`Task`] (dropping it cancels) |
 //! | `asyncio.sleep(s)` | [`sleep`] |
 //! | `asyncio.gather(*aws)` | [`gather()`], `gather!(a, b)` for mixed types |
-//! | `asyncio.gather` failing fast / `TaskGroup` | [`try_gather()`] |
+//! | `asyncio.gather` failing fast | [`try_gather()`] |
 //! | `asyncio.wait_for(aw, s)`, `asyncio.timeout(s)` | [`timeout`], [`deadline`], `fut.timeout(d)` |
 //! | `asyncio.as_completed(aws)` | [`as_completed()`]: a [`Stream`] of `(index, output)` |
 //! | `asyncio.wait(aws, return_when, timeout)` | [`wait`] → [`Waited`] `{ done, pending }` |

@@ -22,14 +22,16 @@ use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use core::task::{Context, Poll};
+use std::sync::Arc;
 
 use crate::runtime::{MaybeSend, Runtime};
-use crate::task::{CatchPanic, JoinError, Task, catch_panic};
 
 mod error;
 mod scope;
+mod state;
+
+use state::Shared;
 
 pub use error::{ChildFailure, GroupError};
 pub use scope::{Scope, scope};
@@ -100,102 +102,8 @@ pub struct TaskGroup<R: Runtime, T, E> {
 /// });
 /// ```
 pub struct GroupHandle<R: Runtime, T, E> {
-    shared: Arc<Mutex<State<T, E>>>,
+    shared: Arc<Shared<T, E>>,
     _runtime: PhantomData<fn() -> R>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
-    /// Accepting children.
-    Open,
-    /// A child failed: the others are being cancelled, no new child starts.
-    Failing,
-    /// Joined or dropped: every child has been let go.
-    Closed,
-}
-
-struct State<T, E> {
-    phase: Phase,
-    /// One slot per child, in spawn order; filled when the child succeeds.
-    outputs: Vec<Option<T>>,
-    /// The children's handles, by index; taken out to cancel them.
-    tasks: Vec<Option<Task<()>>>,
-    /// Every failure, in the order they happened.
-    failures: Vec<(usize, ChildFailure<E>)>,
-    /// Children whose future has not been dropped yet.
-    running: usize,
-    /// The `join` (or `scope`) waiting for `running` to reach 0 or for a failure.
-    waiter: Option<Waker>,
-}
-
-/// What to drop or wake once the lock is released, so no user code runs under it.
-struct Aftermath<T, E> {
-    output: Option<T>,
-    failure: Option<ChildFailure<E>>,
-    tasks: Vec<Task<()>>,
-    wake: Option<Waker>,
-}
-
-impl<T, E> Aftermath<T, E> {
-    fn new() -> Self {
-        Aftermath {
-            output: None,
-            failure: None,
-            tasks: Vec::new(),
-            wake: None,
-        }
-    }
-
-    fn run(self) {
-        // Dropping a handle cancels its child.
-        drop((self.output, self.failure, self.tasks));
-        if let Some(waker) = self.wake {
-            waker.wake();
-        }
-    }
-}
-
-fn lock<T, E>(shared: &Mutex<State<T, E>>) -> MutexGuard<'_, State<T, E>> {
-    // No user code runs under the lock, so a poisoned lock still holds consistent state.
-    shared.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl<T, E> State<T, E> {
-    /// Records a failure. Returns `true` for the first one: the caller must cancel the rest.
-    fn fail(
-        &mut self,
-        index: usize,
-        failure: ChildFailure<E>,
-        after: &mut Aftermath<T, E>,
-    ) -> bool {
-        if self.phase == Phase::Closed {
-            // Nobody will read it: the group is gone.
-            after.failure = Some(failure);
-            return false;
-        }
-        self.failures.push((index, failure));
-        if self.phase != Phase::Open {
-            return false;
-        }
-        self.phase = Phase::Failing;
-        after.wake = self.waiter.take();
-        true
-    }
-}
-
-/// Cancels every child of the group and waits until they have stopped.
-///
-/// It runs as a task of its own, queued after the children that are already ready to run, so
-/// that (as in asyncio, where the group reacts in a callback scheduled after them) a sibling
-/// failing on the same tick is reported too rather than silently cancelled.
-async fn cancel_children<T, E>(shared: Arc<Mutex<State<T, E>>>) {
-    let tasks: Vec<Task<()>> = lock(&shared)
-        .tasks
-        .iter_mut()
-        .filter_map(Option::take)
-        .collect();
-    drop(shared);
-    crate::gather(tasks.into_iter().map(Task::cancel)).await;
 }
 
 impl<R: Runtime, T, E> TaskGroup<R, T, E>
@@ -216,14 +124,7 @@ where
     pub fn new() -> Self {
         TaskGroup {
             handle: GroupHandle {
-                shared: Arc::new(Mutex::new(State {
-                    phase: Phase::Open,
-                    outputs: Vec::new(),
-                    tasks: Vec::new(),
-                    failures: Vec::new(),
-                    running: 0,
-                    waiter: None,
-                })),
+                shared: Shared::new(),
                 _runtime: PhantomData,
             },
         }
@@ -281,7 +182,7 @@ where
     /// });
     /// ```
     pub fn running(&self) -> usize {
-        lock(&self.handle.shared).running
+        self.handle.shared.running()
     }
 
     /// Waits until every child has stopped; their outputs in spawn order, or every failure.
@@ -324,24 +225,13 @@ where
 
 impl<R: Runtime, T, E> Drop for TaskGroup<R, T, E> {
     fn drop(&mut self) {
-        let mut state = lock(&self.handle.shared);
-        if state.phase == Phase::Closed {
-            return;
-        }
-        state.phase = Phase::Closed;
-        let tasks = std::mem::take(&mut state.tasks);
-        let outputs = std::mem::take(&mut state.outputs);
-        let failures = std::mem::take(&mut state.failures);
-        drop(state);
-        // Dropping a handle cancels its child.
-        drop(tasks);
-        drop((outputs, failures));
+        self.handle.shared.close();
     }
 }
 
 impl<R: Runtime, T, E> fmt::Debug for TaskGroup<R, T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.handle.fmt_as("TaskGroup", f)
+        self.handle.shared.fmt_as("TaskGroup", f)
     }
 }
 
@@ -371,40 +261,7 @@ where
     where
         F: Future<Output = Result<T, E>> + MaybeSend + 'static,
     {
-        let index = {
-            let mut state = lock(&self.shared);
-            if state.phase != Phase::Open {
-                drop(state);
-                drop(child);
-                return false;
-            }
-            state.running += 1;
-            state.outputs.push(None);
-            state.tasks.push(None);
-            state.outputs.len() - 1
-        };
-        // From here the child counts as running until its `Live` is dropped.
-        let live = Live::<R, T, E> {
-            shared: self.shared.clone(),
-            index,
-            reported: false,
-            _runtime: PhantomData,
-        };
-        // Spawned outside the lock: natively the child may start, and finish, at once.
-        let task = R::spawn(Child {
-            future: catch_panic(child),
-            live,
-        });
-        let mut state = lock(&self.shared);
-        if state.phase == Phase::Open {
-            state.tasks[index] = Some(task);
-            true
-        } else {
-            // The group failed or was dropped meanwhile: this child goes with its siblings.
-            drop(state);
-            drop(task);
-            false
-        }
+        self.shared.spawn::<R, F>(child)
     }
 
     /// Whether the group no longer accepts children: it has failed, been joined or dropped.
@@ -421,19 +278,7 @@ where
     /// });
     /// ```
     pub fn is_closed(&self) -> bool {
-        lock(&self.shared).phase != Phase::Open
-    }
-}
-
-impl<R: Runtime, T, E> GroupHandle<R, T, E> {
-    fn fmt_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = lock(&self.shared);
-        f.debug_struct(name)
-            .field("phase", &state.phase)
-            .field("spawned", &state.outputs.len())
-            .field("running", &state.running)
-            .field("failed", &state.failures.len())
-            .finish()
+        !self.shared.is_open()
     }
 }
 
@@ -448,89 +293,7 @@ impl<R: Runtime, T, E> Clone for GroupHandle<R, T, E> {
 
 impl<R: Runtime, T, E> fmt::Debug for GroupHandle<R, T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.fmt_as("GroupHandle", f)
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// A child's future, with the guard that counts it as running until it is dropped.
-    struct Child<R: Runtime, F, T, E> {
-        // Declared first, so dropped first: `live` says "stopped" only after the child's
-        // own future (and everything it holds) is gone.
-        #[pin]
-        future: CatchPanic<F>,
-        live: Live<R, T, E>,
-    }
-}
-
-impl<R, F, T, E> Future for Child<R, F, T, E>
-where
-    R: Runtime,
-    F: Future<Output = Result<T, E>>,
-    T: MaybeSend + 'static,
-    E: MaybeSend + 'static,
-{
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.project();
-        let output = match this.future.poll(cx) {
-            Poll::Ready(output) => output,
-            Poll::Pending => return Poll::Pending,
-        };
-        let live = this.live;
-        live.reported = true;
-        let mut after = Aftermath::new();
-        let mut state = lock(&live.shared);
-        let first_failure = match output {
-            Ok(Ok(value)) if state.phase != Phase::Closed => {
-                state.outputs[live.index] = Some(value);
-                false
-            }
-            Ok(Ok(value)) => {
-                after.output = Some(value);
-                false
-            }
-            Ok(Err(error)) => state.fail(live.index, ChildFailure::Error(error), &mut after),
-            Err(panic) => state.fail(live.index, ChildFailure::Panic(panic), &mut after),
-        };
-        drop(state);
-        after.run();
-        if first_failure {
-            R::spawn(cancel_children(live.shared.clone())).detach();
-        }
-        Poll::Ready(())
-    }
-}
-
-/// Counts its child as running; when dropped, the child has stopped.
-struct Live<R, T, E> {
-    shared: Arc<Mutex<State<T, E>>>,
-    index: usize,
-    reported: bool,
-    _runtime: PhantomData<fn() -> R>,
-}
-
-impl<R, T, E> Drop for Live<R, T, E> {
-    fn drop(&mut self) {
-        let mut after = Aftermath::<T, E>::new();
-        let mut state = lock(&self.shared);
-        state.running -= 1;
-        if !self.reported && state.phase == Phase::Open {
-            // Stopped without a word while the group was open: its runtime dropped it (it is
-            // shutting down, so no canceller task can be spawned). Count it as failed, so
-            // nothing is silently lost, and let the siblings go at once.
-            let failure = ChildFailure::Panic(JoinError::cancelled());
-            state.fail(self.index, failure, &mut after);
-            after
-                .tasks
-                .extend(state.tasks.iter_mut().filter_map(Option::take));
-        }
-        if state.running == 0 {
-            after.wake = after.wake.or_else(|| state.waiter.take());
-        }
-        drop(state);
-        after.run();
+        self.shared.fmt_as("GroupHandle", f)
     }
 }
 
@@ -543,7 +306,7 @@ pub struct Join<R: Runtime, T, E> {
 }
 
 impl<R: Runtime, T, E> Join<R, T, E> {
-    fn shared(&self) -> &Mutex<State<T, E>> {
+    fn shared(&self) -> &Shared<T, E> {
         &self.group.handle.shared
     }
 }
@@ -552,36 +315,13 @@ impl<R: Runtime, T, E> Future for Join<R, T, E> {
     type Output = Result<Vec<T>, GroupError<E>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut state = lock(self.shared());
-        assert!(
-            state.phase != Phase::Closed,
-            "Join polled after it completed"
-        );
-        if state.running > 0 {
-            state.waiter = Some(cx.waker().clone());
-            return Poll::Pending;
-        }
-        state.phase = Phase::Closed;
-        let tasks = std::mem::take(&mut state.tasks);
-        let outputs = std::mem::take(&mut state.outputs);
-        let failures = std::mem::take(&mut state.failures);
-        drop(state);
-        // Every child has stopped; these handles only hold finished tasks.
-        drop(tasks);
-        if failures.is_empty() {
-            Poll::Ready(Ok(outputs
-                .into_iter()
-                .map(|output| output.expect("every child that did not fail left its output"))
-                .collect()))
-        } else {
-            Poll::Ready(Err(GroupError::new(outputs.len(), failures)))
-        }
+        self.shared().poll_join(cx)
     }
 }
 
 impl<R: Runtime, T, E> fmt::Debug for Join<R, T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.group.handle.fmt_as("Join", f)
+        self.shared().fmt_as("Join", f)
     }
 }
 

@@ -5,7 +5,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use super::{GroupError, GroupHandle, Join, Phase, TaskGroup, lock};
+use super::{GroupError, GroupHandle, Join, TaskGroup};
 use crate::runtime::{MaybeSend, Runtime};
 
 /// Runs `body` with a new group's handle, then joins the group, on runtime `R`.
@@ -74,13 +74,9 @@ impl<R: Runtime, T, E, B: Future<Output = ()>> Future for Scope<R, T, E, B> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         if let Some(body) = this.body.as_mut().as_pin_mut() {
-            let failed = {
-                let mut state = lock(this.join.shared());
-                // Registered before the body runs, so a failure meanwhile wakes us.
-                state.waiter = Some(cx.waker().clone());
-                state.phase == Phase::Failing
-            };
-            if failed || body.poll(cx).is_ready() {
+            // Checked (and our waker registered) before the body runs, so a failure while it
+            // runs wakes us; a failed group cancels the body, as asyncio cancels the block.
+            if this.join.shared().poll_failed(cx) || body.poll(cx).is_ready() {
                 this.body.set(None);
             } else {
                 return Poll::Pending;
