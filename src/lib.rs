@@ -13,8 +13,12 @@
 //! | `asyncio.create_task(coro)` | [`spawn`] → [`Task`] (dropping it cancels) |
 //! | `asyncio.sleep(s)` | [`sleep`] |
 //! | `asyncio.gather(*aws)` | [`gather()`], `gather!(a, b)` for mixed types |
-//! | `asyncio.gather` failing fast / `TaskGroup` | [`try_gather()`] |
+//! | `asyncio.gather` failing fast | [`try_gather()`] |
 //! | `asyncio.wait_for(aw, s)`, `asyncio.timeout(s)` | [`timeout`], [`deadline`], `fut.timeout(d)` |
+//! | `asyncio.as_completed(aws)` | [`as_completed()`]: a [`Stream`] of `(index, output)` |
+//! | `asyncio.wait(aws, return_when, timeout)` | [`wait`] → [`Waited`] `{ done, pending }` |
+//! | `Promise.race`, `Promise.any` | [`race()`], [`first_ok()`] |
+//! | `asyncio.TaskGroup` | [`TaskGroup`], [`scope`] |
 //!
 //! # Examples
 //!
@@ -39,7 +43,9 @@
 pub use weft_core::task::yield_now;
 pub use weft_core::testing;
 pub use weft_core::{
-    Elapsed, Gather, Instant, JoinError, MaybeSend, Runtime, Task, TryGather, gather, try_gather,
+    AsCompleted, ChildFailure, Elapsed, FirstOk, Gather, GroupError, Instant, JoinError, MaybeSend,
+    Outcome, Race, ReturnWhen, Runtime, Stream, StreamExt, Task, TryGather, Waited, as_completed,
+    first_ok, gather, race, try_gather,
 };
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -35,6 +35,13 @@ impl<F: Future> Future for Indexed<F> {
     }
 }
 
+impl<F> Indexed<F> {
+    /// The position in the input and the future itself, for handing an unfinished future back.
+    pub(crate) fn into_parts(self) -> (usize, F) {
+        (self.index, self.future)
+    }
+}
+
 /// Puts every future of `futures` in a set that polls only the ones that were woken.
 #[allow(dead_code)] // used by as_completed, wait and race
 pub(crate) fn indexed_set<I>(

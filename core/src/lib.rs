@@ -13,6 +13,10 @@
 //! | `a, b = await asyncio.gather(fa(), fb())` | [`gather!`] | [`join`] |
 //! | `asyncio.gather` failing fast | [`try_gather()`] | [`gather`](mod@gather) |
 //! | `asyncio.wait_for`, `asyncio.timeout` | `weft::timeout`, `weft::deadline` | [`timeout`] |
+//! | `asyncio.as_completed(aws)` | [`as_completed()`] → stream of `(index, output)` | [`as_completed`](mod@as_completed) |
+//! | `asyncio.wait(aws, return_when=…, timeout=…)` | `weft::wait` → [`Waited`] `{ done, pending }` | [`wait`](mod@wait) |
+//! | `FIRST_COMPLETED` + cancel the rest, JS `Promise.race` / `Promise.any` | [`race()`], [`first_ok()`] | [`race`](mod@race) |
+//! | `asyncio.TaskGroup`, `async with TaskGroup() as tg` | `weft::TaskGroup`, `weft::scope` | [`group`] |
 //!
 //! # Examples
 //!
@@ -37,19 +41,28 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
+pub mod as_completed;
 pub mod gather;
+pub mod group;
 pub mod join;
+pub mod race;
 pub mod runtime;
 pub mod task;
 pub mod testing;
 pub mod timeout;
+pub mod wait;
 
 mod bind;
 mod error;
 
+pub use as_completed::{AsCompleted, as_completed};
 pub use error::ConfigError;
+pub use futures_lite::{Stream, StreamExt};
 pub use gather::{Gather, TryGather, gather, try_gather};
+pub use group::{ChildFailure, GroupError};
+pub use race::{FirstOk, Race, first_ok, race};
 pub use runtime::{MaybeSend, Runtime};
 pub use task::{JoinError, Task};
 pub use timeout::Elapsed;
+pub use wait::{Outcome, ReturnWhen, Waited};
 pub use web_time::Instant;

@@ -38,7 +38,11 @@ macro_rules! conformance {
 
 mod support;
 
+mod as_completed;
 mod gather;
+mod group;
+mod race;
 mod task;
 mod time;
 mod virtual_time;
+mod wait;
