@@ -15,6 +15,10 @@
 //! | `asyncio.gather(*aws)` | [`gather()`], `gather!(a, b)` for mixed types |
 //! | `asyncio.gather` failing fast / `TaskGroup` | [`try_gather()`] |
 //! | `asyncio.wait_for(aw, s)`, `asyncio.timeout(s)` | [`timeout`], [`deadline`], `fut.timeout(d)` |
+//! | `asyncio.Semaphore(n)`, `async with sem:` | [`Semaphore`], [`Limiter`]`::new(n)?.run(fut)` |
+//! | `gather` of `n`-at-a-time tasks | [`map_concurrent()`], [`map_concurrent_unordered()`] |
+//! | a rate limiter (`max` calls per `period`) | [`RateLimiter`]`::new(max, per)` |
+//! | tenacity `@retry` | [`Retry`]`::new().attempts(n)…build()?.run(\|\| op())` |
 //!
 //! # Examples
 //!
@@ -40,6 +44,11 @@ pub use weft_core::task::yield_now;
 pub use weft_core::testing;
 pub use weft_core::{
     Elapsed, Gather, Instant, JoinError, MaybeSend, Runtime, Task, TryGather, gather, try_gather,
+};
+pub use weft_core::{
+    Jitter, Limited, Limiter, MapConcurrent, MapConcurrentUnordered, RetryError, RetryInfo,
+    Semaphore, SemaphoreGuard, SemaphoreGuardArc, StopReason, map_concurrent,
+    map_concurrent_unordered,
 };
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -13,6 +13,10 @@
 //! | `a, b = await asyncio.gather(fa(), fb())` | [`gather!`] | [`join`] |
 //! | `asyncio.gather` failing fast | [`try_gather()`] | [`gather`](mod@gather) |
 //! | `asyncio.wait_for`, `asyncio.timeout` | `weft::timeout`, `weft::deadline` | [`timeout`] |
+//! | `asyncio.Semaphore`, `threading.Semaphore` | [`Semaphore`], [`Limiter`] | [`limit`] |
+//! | `gather` over semaphore-guarded tasks | [`map_concurrent()`], [`map_concurrent_unordered()`] | [`limit`] |
+//! | a `RateLimiter(max_calls, period)` class | `weft::RateLimiter` | [`rate`] |
+//! | tenacity `@retry(stop=…, wait=wait_exponential(…))` | `weft::Retry`, [`RetryError`] | [`retry`], [`backoff`] |
 //!
 //! # Examples
 //!
@@ -37,8 +41,12 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
+pub mod backoff;
 pub mod gather;
 pub mod join;
+pub mod limit;
+pub mod rate;
+pub mod retry;
 pub mod runtime;
 pub mod task;
 pub mod testing;
@@ -49,6 +57,11 @@ mod error;
 
 pub use error::ConfigError;
 pub use gather::{Gather, TryGather, gather, try_gather};
+pub use limit::{
+    Limited, Limiter, MapConcurrent, MapConcurrentUnordered, Semaphore, SemaphoreGuard,
+    SemaphoreGuardArc, map_concurrent, map_concurrent_unordered,
+};
+pub use retry::{Jitter, RetryError, RetryInfo, StopReason};
 pub use runtime::{MaybeSend, Runtime};
 pub use task::{JoinError, Task};
 pub use timeout::Elapsed;

@@ -39,6 +39,9 @@ macro_rules! conformance {
 mod support;
 
 mod gather;
+mod limit;
+mod rate;
+mod retry;
 mod task;
 mod time;
 mod virtual_time;
