@@ -444,9 +444,7 @@ where
     type Item = (usize, Fut::Output);
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.window.is_done() {
-            return Poll::Ready(None);
-        }
+        // Once done, the empty set keeps answering `None` and the exhausted input is not pulled.
         self.window.poll_next(cx)
     }
 

@@ -52,7 +52,8 @@ use crate::runtime::Runtime;
 /// [`RateLimiter::new`] or [`RateLimiter::with_burst`]; `weft::RateLimiter` is this type on
 /// the target's runtime.
 ///
-/// Memory: the log holds the last `max` start times (16 bytes each), grown as they happen.
+/// Memory: the log holds the start times of the last `per`, never more than `max` (16 bytes
+/// each); a steady rate allocates nothing once the log has grown to it.
 ///
 /// # Examples
 ///
@@ -83,7 +84,7 @@ struct Inner {
 }
 
 struct State {
-    /// The last (up to) `max` start times, oldest first.
+    /// The start times of the last `per`, at most `max` of them, oldest first.
     starts: VecDeque<Instant>,
     /// Waiting `acquire`s, first come first; ids increase from front to back.
     waiters: VecDeque<Waiter>,
@@ -361,7 +362,12 @@ impl Inner {
     }
 
     fn record(&self, state: &mut State, now: Instant) {
-        if state.starts.len() == self.max {
+        // Starts a full `per` old can never limit anyone again (the burst window is no longer
+        // than `per`): dropping them keeps an idle limiter with a large `max` small.
+        while let Some(&oldest) = state.starts.front()
+            && (state.starts.len() == self.max
+                || oldest.checked_add(self.per).is_some_and(|t| t <= now))
+        {
             state.starts.pop_front();
         }
         state.starts.push_back(now);
