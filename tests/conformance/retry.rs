@@ -422,3 +422,37 @@ fn run_blocking_respects_the_deadline() {
     assert_eq!(err.attempts, 2);
     assert!(start.elapsed() < Duration::from_secs(5));
 }
+
+conformance! {
+    async fn a_policy_is_shared_by_spawned_runs() {
+        let policy = std::sync::Arc::new(VirtualRetry::new().attempts(3).min_delay(ms(10)).build().unwrap());
+        let outs = testing::run(async {
+            let runs: Vec<_> = (0..4_usize)
+                .map(|i| {
+                    let policy = policy.clone();
+                    testing::spawn(async move {
+                        let tries = std::sync::atomic::AtomicUsize::new(0);
+                        policy
+                            .run(|| async {
+                                let n = tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                                if n <= i { Err(n) } else { Ok((n, testing::now())) }
+                            })
+                            .await
+                    })
+                })
+                .collect();
+            let t0 = testing::now();
+            weft::gather(runs)
+                .await
+                .into_iter()
+                .map(|out| out.unwrap().map(|(n, at)| (n, at - t0)))
+                .collect::<Vec<_>>()
+        });
+        // Each run keeps its own count and delays: 0, 1 or 2 failures, then the third gives up.
+        assert_eq!(outs[0], Ok((1, Duration::ZERO)));
+        assert_eq!(outs[1], Ok((2, ms(10))));
+        assert_eq!(outs[2], Ok((3, ms(30))));
+        assert_eq!(outs[3].as_ref().unwrap_err().attempts, 3);
+        assert_eq!(outs[3].as_ref().unwrap_err().last, 3);
+    }
+}
