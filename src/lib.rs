@@ -19,6 +19,10 @@
 //! | `asyncio.wait(aws, return_when, timeout)` | [`wait`] → [`Waited`] `{ done, pending }` |
 //! | `Promise.race`, `Promise.any` | [`race()`], [`first_ok()`] |
 //! | `asyncio.TaskGroup` | [`TaskGroup`], [`scope`] |
+//! | `asyncio.Semaphore(n)`, `async with sem:` | [`Semaphore`], [`Limiter`]`::new(n)?.run(fut)` |
+//! | `gather` of `n`-at-a-time tasks | [`map_concurrent()`], [`map_concurrent_unordered()`] |
+//! | a rate limiter (`max` calls per `period`) | [`RateLimiter`]`::new(max, per)` |
+//! | tenacity `@retry` | [`Retry`]`::new().attempts(n)…build()?.run(\|\| op())` |
 //!
 //! # Examples
 //!
@@ -43,9 +47,14 @@
 pub use weft_core::task::yield_now;
 pub use weft_core::testing;
 pub use weft_core::{
-    AsCompleted, ChildFailure, Elapsed, FirstOk, Gather, GroupError, Instant, JoinError, MaybeSend,
-    Outcome, Race, ReturnWhen, Runtime, Stream, StreamExt, Task, TryGather, Waited, as_completed,
-    first_ok, gather, race, try_gather,
+    AsCompleted, ChildFailure, ConfigError, Elapsed, FirstOk, Gather, GroupError, Instant,
+    JoinError, MaybeSend, Outcome, Race, ReturnWhen, Runtime, Stream, StreamExt, Task, TryGather,
+    Waited, as_completed, first_ok, gather, race, try_gather,
+};
+pub use weft_core::{
+    Jitter, Limited, Limiter, MapConcurrent, MapConcurrentUnordered, RetryError, RetryInfo,
+    Semaphore, SemaphoreGuard, SemaphoreGuardArc, StopReason, map_concurrent,
+    map_concurrent_unordered,
 };
 
 #[cfg(not(target_arch = "wasm32"))]

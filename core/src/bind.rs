@@ -27,6 +27,8 @@ macro_rules! bind_runtime {
         $crate::__bind_timeout!($rt);
         $crate::__bind_wait!($rt);
         $crate::__bind_group!($rt);
+        $crate::__bind_rate!($rt);
+        $crate::__bind_retry!($rt);
     };
 }
 

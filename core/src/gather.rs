@@ -19,9 +19,9 @@ use futures_util::stream::{FuturesOrdered, FuturesUnordered, StreamExt};
 pin_project_lite::pin_project! {
     /// A future tagged with its position in the input.
     pub(crate) struct Indexed<F> {
-        index: usize,
+        pub(crate) index: usize,
         #[pin]
-        future: F,
+        pub(crate) future: F,
     }
 }
 

@@ -17,6 +17,10 @@
 //! | `asyncio.wait(aws, return_when=…, timeout=…)` | `weft::wait` → [`Waited`] `{ done, pending }` | [`wait`](mod@wait) |
 //! | `FIRST_COMPLETED` + cancel the rest, JS `Promise.race` / `Promise.any` | [`race()`], [`first_ok()`] | [`race`](mod@race) |
 //! | `asyncio.TaskGroup`, `async with TaskGroup() as tg` | `weft::TaskGroup`, `weft::scope` | [`group`] |
+//! | `asyncio.Semaphore`, `threading.Semaphore` | [`Semaphore`], [`Limiter`] | [`limit`] |
+//! | `gather` over semaphore-guarded tasks | [`map_concurrent()`], [`map_concurrent_unordered()`] | [`limit`] |
+//! | a `RateLimiter(max_calls, period)` class | `weft::RateLimiter` | [`rate`] |
+//! | tenacity `@retry(stop=…, wait=wait_exponential(…))` | `weft::Retry`, [`RetryError`] | [`retry`], [`backoff`] |
 //!
 //! # Examples
 //!
@@ -42,10 +46,14 @@
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
 pub mod as_completed;
+pub mod backoff;
 pub mod gather;
 pub mod group;
 pub mod join;
+pub mod limit;
 pub mod race;
+pub mod rate;
+pub mod retry;
 pub mod runtime;
 pub mod task;
 pub mod testing;
@@ -60,7 +68,12 @@ pub use error::ConfigError;
 pub use futures_lite::{Stream, StreamExt};
 pub use gather::{Gather, TryGather, gather, try_gather};
 pub use group::{ChildFailure, GroupError};
+pub use limit::{
+    Limited, Limiter, MapConcurrent, MapConcurrentUnordered, Semaphore, SemaphoreGuard,
+    SemaphoreGuardArc, map_concurrent, map_concurrent_unordered,
+};
 pub use race::{FirstOk, Race, first_ok, race};
+pub use retry::{Jitter, RetryError, RetryInfo, StopReason};
 pub use runtime::{MaybeSend, Runtime};
 pub use task::{JoinError, Task};
 pub use timeout::Elapsed;
