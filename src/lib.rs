@@ -15,6 +15,11 @@
 //! | `asyncio.gather(*aws)` | [`gather()`], `gather!(a, b)` for mixed types |
 //! | `asyncio.gather` failing fast / `TaskGroup` | [`try_gather()`] |
 //! | `asyncio.wait_for(aw, s)`, `asyncio.timeout(s)` | [`timeout`], [`deadline`], `fut.timeout(d)` |
+//! | `asyncio.Queue(maxsize)`, `queue.Queue`, `task_done`/`join` | [`Queue`] |
+//! | `asyncio.PriorityQueue`, `heapq` | [`PriorityQueue`] |
+//! | producer/consumer with `num_workers` consumers | [`pipeline`] → [`Pipeline`], `join` → [`Stats`] |
+//! | `process_batch(items, batch_size, max_concurrent)` + progress | [`batch`], [`Batch`] → [`Progress`] |
+//! | `asyncpg.create_pool`, `pool.acquire()` | [`Pool`] of a [`pool::Manager`] |
 //!
 //! # Examples
 //!
@@ -36,10 +41,15 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub use weft_core::pool;
 pub use weft_core::task::yield_now;
 pub use weft_core::testing;
 pub use weft_core::{
     Elapsed, Gather, Instant, JoinError, MaybeSend, Runtime, Task, TryGather, gather, try_gather,
+};
+pub use weft_core::{
+    PoolError, PriorityQueue, Progress, PutError, Queue, Stats, TaskDoneError, TryGetError,
+    TryPutError,
 };
 
 #[cfg(not(target_arch = "wasm32"))]

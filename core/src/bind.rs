@@ -25,6 +25,9 @@ macro_rules! bind_runtime {
     ($rt:ty) => {
         $crate::__bind_basics!($rt);
         $crate::__bind_timeout!($rt);
+        $crate::__bind_pipeline!($rt);
+        $crate::__bind_batch!($rt);
+        $crate::__bind_pool!($rt);
     };
 }
 

@@ -13,6 +13,11 @@
 //! | `a, b = await asyncio.gather(fa(), fb())` | [`gather!`] | [`join`] |
 //! | `asyncio.gather` failing fast | [`try_gather()`] | [`gather`](mod@gather) |
 //! | `asyncio.wait_for`, `asyncio.timeout` | `weft::timeout`, `weft::deadline` | [`timeout`] |
+//! | `asyncio.Queue(maxsize)`, `queue.Queue`, `task_done`, `join` | [`Queue`] | [`queue`] |
+//! | `asyncio.PriorityQueue`, `heapq` | [`PriorityQueue`] | [`queue`] |
+//! | producer/consumer: a queue plus `num_workers` consumer tasks | `weft::pipeline`, `weft::Pipeline` | [`pipeline`] |
+//! | `process_batch(items, batch_size, max_concurrent)` with a progress bar | `weft::batch`, `weft::Batch` | [`batch`] |
+//! | `asyncpg.create_pool(min_size, max_size)`, `pool.acquire()` | `weft::Pool`, [`pool::Manager`] | [`pool`] |
 //!
 //! # Examples
 //!
@@ -37,8 +42,12 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
+pub mod batch;
 pub mod gather;
 pub mod join;
+pub mod pipeline;
+pub mod pool;
+pub mod queue;
 pub mod runtime;
 pub mod task;
 pub mod testing;
@@ -47,8 +56,12 @@ pub mod timeout;
 mod bind;
 mod error;
 
+pub use batch::Progress;
 pub use error::ConfigError;
 pub use gather::{Gather, TryGather, gather, try_gather};
+pub use pipeline::Stats;
+pub use pool::{PoolError, Status};
+pub use queue::{PriorityQueue, PutError, Queue, TaskDoneError, TryGetError, TryPutError};
 pub use runtime::{MaybeSend, Runtime};
 pub use task::{JoinError, Task};
 pub use timeout::Elapsed;
