@@ -38,7 +38,11 @@ macro_rules! conformance {
 
 mod support;
 
+mod batch;
 mod gather;
+mod pipeline;
+mod pool;
+mod queue;
 mod task;
 mod time;
 mod virtual_time;
