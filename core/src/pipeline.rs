@@ -336,6 +336,21 @@ where
 macro_rules! __bind_pipeline {
     ($rt:ty) => {
         /// Worker tasks draining a bounded queue on this runtime: see [`pipeline`].
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// weft::block_on(async {
+        ///     let pipeline: weft::Pipeline<u32, String> =
+        ///         weft::Pipeline::new(2, 8, |n: u32| async move { if n > 2 { Err(format!("{n} too big")) } else { Ok(()) } })
+        ///             .unwrap();
+        ///     for n in 0..5 {
+        ///         pipeline.submit(n).await.unwrap();
+        ///     }
+        ///     let stats = pipeline.join().await;
+        ///     assert_eq!((stats.done, stats.failed), (3, 2));
+        /// });
+        /// ```
         pub type Pipeline<T, E> = $crate::pipeline::Pipeline<$rt, T, E>;
 
         /// Spawns `workers` tasks calling `f` on items from a queue of `capacity`; the seeds'

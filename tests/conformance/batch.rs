@@ -93,8 +93,7 @@ conformance! {
                 .await
                 .unwrap();
             assert_eq!(results.iter().filter(|r| r.is_err()).count(), 1);
-            let reports = log.lock().unwrap().clone();
-            reports
+            log.lock().unwrap().clone()
         });
         assert_eq!(reports.len(), 10, "one report per batch");
         assert!(reports.windows(2).all(|w| w[0].done < w[1].done), "done only grows");
@@ -122,8 +121,7 @@ conformance! {
                 })
                 .await
                 .unwrap();
-            let reports = log.lock().unwrap().clone();
-            reports
+            log.lock().unwrap().clone()
         });
         let first = &reports[0];
         assert_eq!((first.done, first.elapsed), (10, Duration::from_secs(1)));

@@ -157,13 +157,12 @@ conformance! {
                 .into_iter()
                 .map(|name| {
                     let (pool, order) = (pool.clone(), order.clone());
-                    let waiter = testing::spawn(async move {
+                    testing::spawn(async move {
                         let conn = pool.acquire().await.unwrap();
                         order.lock().unwrap().push(name);
                         testing::sleep(ms(10)).await;
                         drop(conn);
-                    });
-                    waiter
+                    })
                 })
                 .collect();
             testing::sleep(ms(1)).await;
@@ -458,6 +457,29 @@ conformance! {
             testing::now() - start
         });
         assert_eq!(took, ms(50), "the three queries ran concurrently");
+    }
+}
+
+conformance! {
+    async fn pooled_objects_need_not_be_send() {
+        // In the browser objects are often JsValues; natively a pool awaited in place may hold Rc.
+        struct Shared;
+        impl Manager for Shared {
+            type Object = std::rc::Rc<std::cell::Cell<u32>>;
+            type Error = std::convert::Infallible;
+            async fn create(&self) -> Result<Self::Object, Self::Error> {
+                Ok(Default::default())
+            }
+        }
+        testing::run(async {
+            let pool = Pool::builder(Shared).max_size(1).build().await.unwrap();
+            for _ in 0..3 {
+                let cell = pool.acquire().await.unwrap();
+                testing::sleep(ms(1)).await;
+                cell.set(cell.get() + 1);
+            }
+            assert_eq!(pool.acquire().await.unwrap().get(), 3);
+        });
     }
 }
 

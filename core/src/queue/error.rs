@@ -45,7 +45,7 @@ impl<T> fmt::Display for PutError<T> {
 
 impl<T> std::error::Error for PutError<T> {}
 
-/// Why [`Queue::try_put`] did not put; holds the item.
+/// Why [`Queue::try_put`](super::Queue::try_put) did not put; holds the item.
 ///
 /// # Examples
 ///
@@ -114,7 +114,7 @@ impl<T> fmt::Display for TryPutError<T> {
 
 impl<T> std::error::Error for TryPutError<T> {}
 
-/// Why [`Queue::try_get`] gave no item.
+/// Why [`Queue::try_get`](super::Queue::try_get) gave no item.
 ///
 /// # Examples
 ///

@@ -1,15 +1,4 @@
-//! Process a list in batches, a few batches at a time, with progress; the seeds'
-//! `process_batch(items, batch_size=100, max_concurrent=5)` (and its tqdm progress bar).
-//!
-//! [`Batch`] cuts the items into batches of `size` (the last may be shorter), calls `f` once per
-//! batch with a `Vec` of its items (the bulk API call of the seeds' `api_call(batch)`), and keeps
-//! at most `concurrency` batches in flight. Each finished batch reports a [`Progress`] (items
-//! done, failed, total, rate, ETA) to the `on_progress` callback; the last report has
-//! `done == total`, and there is exactly one such report. Results come back per batch, in input
-//! order, whatever order the batches finish in.
-//!
-//! The generic form names its [`Runtime`] (for the clock and the pause between batches); each
-//! backend exposes `weft::Batch` and `weft::batch(items, size, concurrency, f)` bound to itself.
+//! [`Batch`]: the builder and the loop that keeps `concurrency` batches in flight.
 
 use core::fmt;
 use core::future::Future;
@@ -20,6 +9,8 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use crate::error::ConfigError;
 use crate::runtime::Runtime;
+
+use super::progress::Progress;
 
 /// The seeds' default batch size.
 const DEFAULT_SIZE: usize = 100;
@@ -330,160 +321,4 @@ where
         pause.await;
     }
     (index, len, call.await)
-}
-
-/// How far a [`Batch`] has got; what a progress bar shows.
-///
-/// # Examples
-///
-/// ```
-/// use std::sync::{Arc, Mutex};
-///
-/// weft::block_on(async {
-///     let last = Arc::new(Mutex::new(None));
-///     let keep = last.clone();
-///     weft::Batch::new(0..5)
-///         .size(2)
-///         .on_progress(move |p| *keep.lock().unwrap() = Some(p.clone()))
-///         .run(|batch: Vec<u8>| async move { if batch.contains(&4) { Err(()) } else { Ok(batch) } })
-///         .await
-///         .unwrap();
-///     let last = last.lock().unwrap().clone().unwrap();
-///     assert_eq!((last.done, last.failed, last.total), (5, 1, 5));
-///     assert_eq!(last.eta, Some(std::time::Duration::ZERO));
-///     assert_eq!(last.fraction(), 1.0);
-/// });
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Progress {
-    /// Items whose batch has finished, successfully or not.
-    pub done: usize,
-    /// Items whose batch failed; included in `done`.
-    pub failed: usize,
-    /// Items in the whole job.
-    pub total: usize,
-    /// Time since the job started, on the runtime's clock.
-    pub elapsed: Duration,
-    /// Items per second so far: `done / elapsed`; 0.0 while no time has passed.
-    pub rate: f64,
-    /// Estimated time left at the current rate: `Some(ZERO)` when `done == total`, `None` while
-    /// the rate is unknown.
-    pub eta: Option<Duration>,
-}
-
-impl Progress {
-    fn start(total: usize) -> Self {
-        Progress {
-            done: 0,
-            failed: 0,
-            total,
-            elapsed: Duration::ZERO,
-            rate: 0.0,
-            eta: (total == 0).then_some(Duration::ZERO),
-        }
-    }
-
-    fn record(&mut self, items: usize, failed: bool, elapsed: Duration) {
-        self.done += items;
-        if failed {
-            self.failed += items;
-        }
-        self.elapsed = elapsed;
-        let seconds = elapsed.as_secs_f64();
-        self.rate = if seconds > 0.0 {
-            self.done as f64 / seconds
-        } else {
-            0.0
-        };
-        let left = (self.total - self.done) as f64;
-        self.eta = if left == 0.0 {
-            Some(Duration::ZERO)
-        } else if self.rate > 0.0 {
-            Duration::try_from_secs_f64(left / self.rate).ok()
-        } else {
-            None
-        };
-    }
-
-    /// `done / total`, from 0.0 to 1.0; 1.0 for an empty job.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// weft::block_on(async {
-    ///     let mut fractions = Vec::new();
-    ///     weft::Batch::new(0..4)
-    ///         .size(1)
-    ///         .concurrency(1)
-    ///         .on_progress(|p| fractions.push(p.fraction()))
-    ///         .run(|b: Vec<u8>| async move { Ok::<_, ()>(b) })
-    ///         .await
-    ///         .unwrap();
-    ///     assert_eq!(fractions, [0.25, 0.5, 0.75, 1.0]);
-    /// });
-    /// ```
-    pub fn fraction(&self) -> f64 {
-        if self.total == 0 {
-            1.0
-        } else {
-            self.done as f64 / self.total as f64
-        }
-    }
-}
-
-/// Binds `batch` and `Batch` to `$rt`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __bind_batch {
-    ($rt:ty) => {
-        /// A batch job on this runtime, configured with builder methods: see [`batch`].
-        pub type Batch<T, P = fn(&$crate::batch::Progress)> = $crate::batch::Batch<$rt, T, P>;
-
-        /// Runs `f` on `items` in batches of `size`, `concurrency` batches at a time; the seeds'
-        /// `process_batch(items, batch_size, max_concurrent)`.
-        ///
-        /// Gives one `Result` per batch in input order. For progress reports and a pause between
-        /// batches use the builder, `Batch::new(items).size(..).on_progress(..).pause(..)`.
-        /// `size` or `concurrency` of 0 returns a `ConfigError` and calls nothing. Dropping the
-        /// future cancels the batches in flight.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        /// weft::block_on(async {
-        ///     let results = weft::batch(1..=250, 100, 5, |batch: Vec<u32>| async move {
-        ///         Ok::<_, String>(batch.into_iter().map(|n| n * 2).collect())
-        ///     })
-        ///     .await
-        ///     .unwrap();
-        ///     let flat: Vec<u32> = results.into_iter().collect::<Result<Vec<_>, _>>().unwrap().concat();
-        ///     assert_eq!(flat.len(), 250);
-        ///     assert_eq!(flat[249], 500);
-        ///
-        ///     let none = weft::batch(Vec::<u32>::new(), 100, 5, |b: Vec<u32>| async move { Ok::<_, ()>(b) });
-        ///     assert_eq!(none.await.unwrap(), []);
-        ///     assert!(weft::batch([1], 1, 0, |b: Vec<u8>| async move { Ok::<_, ()>(b) }).await.is_err());
-        /// });
-        /// ```
-        pub async fn batch<T, U, E, F, Fut>(
-            items: impl ::core::iter::IntoIterator<Item = T>,
-            size: usize,
-            concurrency: usize,
-            f: F,
-        ) -> ::core::result::Result<
-            ::std::vec::Vec<::core::result::Result<::std::vec::Vec<U>, E>>,
-            $crate::ConfigError,
-        >
-        where
-            F: FnMut(::std::vec::Vec<T>) -> Fut,
-            Fut: ::core::future::Future<Output = ::core::result::Result<::std::vec::Vec<U>, E>>,
-        {
-            Batch::new(items)
-                .size(size)
-                .concurrency(concurrency)
-                .run(f)
-                .await
-        }
-    };
 }
