@@ -23,6 +23,11 @@
 //! | `gather` of `n`-at-a-time tasks | [`map_concurrent()`], [`map_concurrent_unordered()`] |
 //! | a rate limiter (`max` calls per `period`) | [`RateLimiter`]`::new(max, per)` |
 //! | tenacity `@retry` | [`Retry`]`::new().attempts(n)…build()?.run(\|\| op())` |
+//! | `asyncio.Queue(maxsize)`, `queue.Queue`, `task_done`/`join` | [`Queue`] |
+//! | `asyncio.PriorityQueue`, `heapq` | [`PriorityQueue`] |
+//! | producer/consumer with `num_workers` consumers | [`pipeline`] → [`Pipeline`], `join` → [`Stats`] |
+//! | `process_batch(items, batch_size, max_concurrent)` + progress | [`batch`], [`Batch`] → [`Progress`] |
+//! | `asyncpg.create_pool`, `pool.acquire()` | [`Pool`] of a [`pool::Manager`] |
 //!
 //! # Examples
 //!
@@ -44,6 +49,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub use weft_core::pool;
 pub use weft_core::task::yield_now;
 pub use weft_core::testing;
 pub use weft_core::{
@@ -55,6 +61,10 @@ pub use weft_core::{
     Jitter, Limited, Limiter, MapConcurrent, MapConcurrentUnordered, RetryError, RetryInfo,
     Semaphore, SemaphoreGuard, SemaphoreGuardArc, StopReason, map_concurrent,
     map_concurrent_unordered,
+};
+pub use weft_core::{
+    PoolError, PriorityQueue, Progress, PutError, Queue, Stats, TaskDoneError, TryGetError,
+    TryPutError,
 };
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -29,6 +29,9 @@ macro_rules! bind_runtime {
         $crate::__bind_group!($rt);
         $crate::__bind_rate!($rt);
         $crate::__bind_retry!($rt);
+        $crate::__bind_pipeline!($rt);
+        $crate::__bind_batch!($rt);
+        $crate::__bind_pool!($rt);
     };
 }
 

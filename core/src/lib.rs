@@ -21,6 +21,11 @@
 //! | `gather` over semaphore-guarded tasks | [`map_concurrent()`], [`map_concurrent_unordered()`] | [`limit`] |
 //! | a `RateLimiter(max_calls, period)` class | `weft::RateLimiter` | [`rate`] |
 //! | tenacity `@retry(stop=…, wait=wait_exponential(…))` | `weft::Retry`, [`RetryError`] | [`retry`], [`backoff`] |
+//! | `asyncio.Queue(maxsize)`, `queue.Queue`, `task_done`, `join` | [`Queue`] | [`queue`] |
+//! | `asyncio.PriorityQueue`, `heapq` | [`PriorityQueue`] | [`queue`] |
+//! | producer/consumer: a queue plus `num_workers` consumer tasks | `weft::pipeline`, `weft::Pipeline` | [`pipeline`] |
+//! | `process_batch(items, batch_size, max_concurrent)` with a progress bar | `weft::batch`, `weft::Batch` | [`batch`] |
+//! | `asyncpg.create_pool(min_size, max_size)`, `pool.acquire()` | `weft::Pool`, [`pool::Manager`] | [`pool`] |
 //!
 //! # Examples
 //!
@@ -47,10 +52,14 @@
 
 pub mod as_completed;
 pub mod backoff;
+pub mod batch;
 pub mod gather;
 pub mod group;
 pub mod join;
 pub mod limit;
+pub mod pipeline;
+pub mod pool;
+pub mod queue;
 pub mod race;
 pub mod rate;
 pub mod retry;
@@ -64,6 +73,7 @@ mod bind;
 mod error;
 
 pub use as_completed::{AsCompleted, as_completed};
+pub use batch::Progress;
 pub use error::ConfigError;
 pub use futures_lite::{Stream, StreamExt};
 pub use gather::{Gather, TryGather, gather, try_gather};
@@ -72,6 +82,9 @@ pub use limit::{
     Limited, Limiter, MapConcurrent, MapConcurrentUnordered, Semaphore, SemaphoreGuard,
     SemaphoreGuardArc, map_concurrent, map_concurrent_unordered,
 };
+pub use pipeline::Stats;
+pub use pool::{PoolError, Status};
+pub use queue::{PriorityQueue, PutError, Queue, TaskDoneError, TryGetError, TryPutError};
 pub use race::{FirstOk, Race, first_ok, race};
 pub use retry::{Jitter, RetryError, RetryInfo, StopReason};
 pub use runtime::{MaybeSend, Runtime};

@@ -39,9 +39,13 @@ macro_rules! conformance {
 mod support;
 
 mod as_completed;
+mod batch;
 mod gather;
 mod group;
 mod limit;
+mod pipeline;
+mod pool;
+mod queue;
 mod race;
 mod rate;
 mod retry;
