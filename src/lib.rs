@@ -15,6 +15,9 @@
 //! | `asyncio.gather(*aws)` | [`gather()`], `gather!(a, b)` for mixed types |
 //! | `asyncio.gather` failing fast / `TaskGroup` | [`try_gather()`] |
 //! | `asyncio.wait_for(aw, s)`, `asyncio.timeout(s)` | [`timeout`], [`deadline`], `fut.timeout(d)` |
+//! | `threading.Lock`, `Event`, `Condition`, `Barrier` | [`sync`]: `Mutex`, `Event`, `Notify`, `Barrier` |
+//! | `for line in f: yield line.strip()`, batching, periodic ticks | [`lines()`], [`chunks()`], [`chunks_timeout`], [`interval`] |
+//! | a task timeline, slow-poll warnings | [`trace`]: `Recorder`, `traced`, `mark` |
 //!
 //! # Examples
 //!
@@ -39,8 +42,10 @@
 pub use weft_core::task::yield_now;
 pub use weft_core::testing;
 pub use weft_core::{
-    Elapsed, Gather, Instant, JoinError, MaybeSend, Runtime, Task, TryGather, gather, try_gather,
+    Chunks, Elapsed, Gather, Instant, JoinError, Lines, MaybeSend, Runtime, Task, TryGather, chunks,
+    gather, lines, try_gather,
 };
+pub use weft_core::{stream, sync};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use weft_native::*;

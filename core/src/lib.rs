@@ -13,6 +13,9 @@
 //! | `a, b = await asyncio.gather(fa(), fb())` | [`gather!`] | [`join`] |
 //! | `asyncio.gather` failing fast | [`try_gather()`] | [`gather`](mod@gather) |
 //! | `asyncio.wait_for`, `asyncio.timeout` | `weft::timeout`, `weft::deadline` | [`timeout`] |
+//! | `threading.Lock`, `Event`, `Condition`, `Barrier` | [`sync::Mutex`], [`sync::Event`], [`sync::Notify`], [`sync::Barrier`] | [`sync`] |
+//! | `for line in f: yield line.strip()` | [`lines()`], [`chunks()`], `weft::chunks_timeout`, `weft::interval` | [`stream`] |
+//! | `asyncio` debug mode's slow-callback warning, a task timeline | `weft::trace::Recorder`, `weft::trace::traced` | [`trace`] |
 //!
 //! # Examples
 //!
@@ -40,9 +43,12 @@
 pub mod gather;
 pub mod join;
 pub mod runtime;
+pub mod stream;
+pub mod sync;
 pub mod task;
 pub mod testing;
 pub mod timeout;
+pub mod trace;
 
 mod bind;
 mod error;
@@ -50,6 +56,7 @@ mod error;
 pub use error::ConfigError;
 pub use gather::{Gather, TryGather, gather, try_gather};
 pub use runtime::{MaybeSend, Runtime};
+pub use stream::{Chunks, Lines, chunks, lines};
 pub use task::{JoinError, Task};
 pub use timeout::Elapsed;
 pub use web_time::Instant;
