@@ -39,6 +39,9 @@ macro_rules! conformance {
 mod support;
 
 mod gather;
+mod stream;
+mod sync;
 mod task;
 mod time;
+mod trace;
 mod virtual_time;

@@ -48,8 +48,8 @@ pin_project_lite::pin_project! {
 ///
 /// - Empty input yields nothing; a last line without `\n` is still yielded; a trailing `\n` does
 ///   not yield an extra empty line (as Python's file iteration).
-/// - A line that is not UTF-8 yields `Err` of kind `InvalidData` (its cause is the
-///   `FromUtf8Error`); the stream goes on with the next line.
+/// - A line that is not UTF-8 yields `Err` of kind `InvalidData` whose inner error
+///   (`get_ref`) is the `FromUtf8Error`; the stream goes on with the next line.
 /// - An error from the reader is yielded once and ends the stream (a broken reader is not
 ///   retried in a loop).
 /// - Dropping the stream drops the reader and the partial line.
