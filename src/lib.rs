@@ -42,8 +42,8 @@
 pub use weft_core::task::yield_now;
 pub use weft_core::testing;
 pub use weft_core::{
-    Chunks, Elapsed, Gather, Instant, JoinError, Lines, MaybeSend, Runtime, Task, TryGather, chunks,
-    gather, lines, try_gather,
+    Chunks, Elapsed, Gather, Instant, JoinError, Lines, MaybeSend, Runtime, Task, TryGather,
+    chunks, gather, lines, try_gather,
 };
 pub use weft_core::{stream, sync};
 

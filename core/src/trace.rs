@@ -1,6 +1,7 @@
 //! A task timeline recorder: when each named task was queued, started, polled and finished, how
-//! it ended, and which polls blocked the event loop; asyncio's debug mode (`loop.slow_callback_duration`,
-//! "Executing <Task> took 0.048 seconds") plus the timeline behind the playground's Gantt charts.
+//! it ended, and which polls blocked the event loop; asyncio's debug mode
+//! (`loop.slow_callback_duration`, "Executing `<Task …>` took 0.048 seconds") plus the timeline
+//! behind the playground's Gantt charts.
 //!
 //! A [`Recorder`] collects [`Span`]s, one per traced task. Wrap a future with
 //! [`Recorder::traced`] (or start it with [`Recorder::spawn`]) and every poll of it is timed on
@@ -68,6 +69,7 @@
 
 mod chrome;
 mod recorder;
+mod shared;
 mod traced;
 
 use core::fmt;

@@ -85,7 +85,12 @@ struct Generated {
 
 impl Generated {
     fn new(lines: u64) -> Self {
-        Generated { lines, next: 0, current: Vec::with_capacity(256), pos: 0 }
+        Generated {
+            lines,
+            next: 0,
+            current: Vec::with_capacity(256),
+            pos: 0,
+        }
     }
 
     fn line_len(n: u64) -> usize {
@@ -98,7 +103,11 @@ impl Generated {
 }
 
 impl AsyncRead for Generated {
-    fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         if self.pos == self.current.len() {
             if self.next == self.lines {
                 return Poll::Ready(Ok(0));
@@ -106,7 +115,8 @@ impl AsyncRead for Generated {
             let n = self.next;
             self.next += 1;
             self.current.clear();
-            self.current.extend((0..Self::line_len(n)).map(|i| b'a' + (i % 26) as u8));
+            self.current
+                .extend((0..Self::line_len(n)).map(|i| b'a' + (i % 26) as u8));
             self.current.push(b'\n');
             self.pos = 0;
         }
@@ -163,9 +173,16 @@ struct Failing {
 }
 
 impl AsyncRead for Failing {
-    fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         if self.good.is_empty() {
-            return Poll::Ready(Err(io::Error::new(io::ErrorKind::ConnectionReset, "peer went away")));
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "peer went away",
+            )));
         }
         let count = self.good.len().min(buf.len());
         buf[..count].copy_from_slice(&self.good[..count]);
@@ -205,7 +222,11 @@ struct Endless {
 }
 
 impl AsyncRead for Endless {
-    fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         let count = self.left.min(buf.len());
         buf[..count].fill(b'x');
         self.left -= count;

@@ -251,7 +251,12 @@ mod tests {
         for cap in [1, 2, 3, 7, 64] {
             assert_eq!(
                 collect(b"hello\nwide world\r\n\nend", cap, None),
-                [Ok("hello".into()), Ok("wide world".into()), Ok("".into()), Ok("end".into())],
+                [
+                    Ok("hello".into()),
+                    Ok("wide world".into()),
+                    Ok("".into()),
+                    Ok("end".into())
+                ],
                 "buffer capacity {cap}"
             );
         }

@@ -159,7 +159,10 @@ mod tests {
 
     #[test]
     fn micros_keep_nanosecond_precision() {
-        assert_eq!(Micros(Duration::from_nanos(1_234_567)).to_string(), "1234.567");
+        assert_eq!(
+            Micros(Duration::from_nanos(1_234_567)).to_string(),
+            "1234.567"
+        );
         assert_eq!(Micros(Duration::from_micros(5)).to_string(), "5");
         assert_eq!(Micros(Duration::from_nanos(5)).to_string(), "0.005");
     }

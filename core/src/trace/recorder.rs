@@ -4,13 +4,11 @@ use core::fmt;
 use core::future::{Future, IntoFuture};
 use core::marker::PhantomData;
 use core::time::Duration;
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
-use web_time::Instant;
-
+use super::shared::{Hook, Shared};
 use super::traced::{self, Traced};
-use super::{Mark, PollTime, SlowPoll, Span, State};
+use super::{SlowPoll, Span};
 use crate::error::ConfigError;
 use crate::runtime::{MaybeSend, Runtime};
 use crate::task::Task;
@@ -18,8 +16,6 @@ use crate::task::Task;
 const DEFAULT_CAPACITY: usize = 10_000;
 const DEFAULT_POLLS_PER_SPAN: usize = 64;
 const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(10);
-
-type Hook = Arc<dyn Fn(&SlowPoll) + Send + Sync>;
 
 /// Records a timeline of named tasks on the clock of the runtime `R`; cheap to clone (clones
 /// share one timeline).
@@ -105,8 +101,17 @@ impl<R: Runtime> Recorder<R> {
     /// ```
     ///
     /// [`traced`]: crate::trace::traced
-    pub fn traced<F: IntoFuture>(&self, name: impl Into<String>, future: F) -> Traced<F::IntoFuture> {
-        Traced::recorded(&self.shared, name.into(), future.into_future(), traced::done)
+    pub fn traced<F: IntoFuture>(
+        &self,
+        name: impl Into<String>,
+        future: F,
+    ) -> Traced<F::IntoFuture> {
+        Traced::recorded(
+            &self.shared,
+            name.into(),
+            future.into_future(),
+            traced::done,
+        )
     }
 
     /// Like [`traced`](Recorder::traced), but an `Err` output ends the span `failed`.
@@ -125,7 +130,12 @@ impl<R: Runtime> Recorder<R> {
     where
         F: IntoFuture<Output = Result<T, E>>,
     {
-        Traced::recorded(&self.shared, name.into(), future.into_future(), traced::ok_or_failed)
+        Traced::recorded(
+            &self.shared,
+            name.into(),
+            future.into_future(),
+            traced::ok_or_failed,
+        )
     }
 
     /// Spawns `future` on `R` as a task named `name`, traced; the span's `queued` time is now and
@@ -167,7 +177,7 @@ impl<R: Runtime> Recorder<R> {
     /// });
     /// ```
     pub fn spans(&self) -> Vec<Span> {
-        self.shared.book().spans.iter().cloned().collect()
+        self.shared.view().spans().iter().cloned().collect()
     }
 
     /// The slow-poll warnings so far, oldest first (at most `capacity` are kept).
@@ -190,7 +200,7 @@ impl<R: Runtime> Recorder<R> {
     /// });
     /// ```
     pub fn warnings(&self) -> Vec<SlowPoll> {
-        self.shared.book().warnings.iter().cloned().collect()
+        self.shared.view().warnings().iter().cloned().collect()
     }
 
     /// How many spans were dropped to stay within `capacity`.
@@ -209,7 +219,7 @@ impl<R: Runtime> Recorder<R> {
     /// });
     /// ```
     pub fn dropped_spans(&self) -> u64 {
-        self.shared.book().dropped
+        self.shared.view().dropped()
     }
 
     /// The timeline as Chrome trace-event JSON, for `chrome://tracing` and Perfetto.
@@ -235,8 +245,8 @@ impl<R: Runtime> Recorder<R> {
     /// ```
     pub fn chrome_trace(&self) -> String {
         let now = self.shared.offset((self.shared.now)());
-        let book = self.shared.book();
-        super::chrome::write(book.spans.iter(), book.warnings.iter(), now)
+        let view = self.shared.view();
+        super::chrome::write(view.spans().iter(), view.warnings().iter(), now)
     }
 }
 
@@ -257,11 +267,11 @@ impl<R: Runtime> Default for Recorder<R> {
 
 impl<R: Runtime> fmt::Debug for Recorder<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let book = self.shared.book();
+        let view = self.shared.view();
         f.debug_struct("Recorder")
-            .field("spans", &book.spans.len())
-            .field("dropped_spans", &book.dropped)
-            .field("warnings", &book.warnings.len())
+            .field("spans", &view.spans().len())
+            .field("dropped_spans", &view.dropped())
+            .field("warnings", &view.warnings().len())
             .finish()
     }
 }
@@ -385,15 +395,13 @@ impl<R: Runtime> RecorderBuilder<R> {
     /// ```
     pub fn build(self) -> Result<Recorder<R>, ConfigError> {
         let capacity = ConfigError::at_least_one("capacity", self.capacity)?;
-        let shared = Shared {
-            now: R::now,
-            origin: R::now(),
+        let shared = Shared::new(
+            R::now,
             capacity,
-            polls_per_span: self.polls_per_span,
-            slow_poll: self.slow_poll,
-            hook: self.hook,
-            book: Mutex::new(Book::default()),
-        };
+            self.polls_per_span,
+            self.slow_poll,
+            self.hook,
+        );
         Ok(Recorder {
             shared: Arc::new(shared),
             runtime: PhantomData,
@@ -411,167 +419,3 @@ impl<R: Runtime> fmt::Debug for RecorderBuilder<R> {
             .finish()
     }
 }
-
-/// The state every clone of a recorder (and every traced future of it) shares. Not generic: the
-/// runtime only matters for its clock, kept as a function pointer, so the ambient "current
-/// recorder" of a task can be stored without knowing `R`.
-pub(crate) struct Shared {
-    pub(crate) now: fn() -> Instant,
-    origin: Instant,
-    capacity: usize,
-    polls_per_span: usize,
-    slow_poll: Duration,
-    hook: Option<Hook>,
-    book: Mutex<Book>,
-}
-
-struct Book {
-    // Ids are consecutive: `spans[i].id == next_id - spans.len() + i`, because spans are only
-    // pushed at the back (in id order) and dropped at the front.
-    spans: VecDeque<Span>,
-    next_id: u64,
-    dropped: u64,
-    warnings: VecDeque<SlowPoll>,
-}
-
-impl Default for Book {
-    fn default() -> Self {
-        Book {
-            spans: VecDeque::new(),
-            next_id: 1, // ids start at 1: 0 is the Chrome trace's process row
-            dropped: 0,
-            warnings: VecDeque::new(),
-        }
-    }
-}
-
-impl Book {
-    fn get(&mut self, id: u64) -> Option<&mut Span> {
-        let first = self.next_id - self.spans.len() as u64;
-        let index = usize::try_from(id.checked_sub(first)?).ok()?;
-        self.spans.get_mut(index)
-    }
-}
-
-impl Shared {
-    fn book(&self) -> MutexGuard<'_, Book> {
-        // A panicking hook or task must not make the timeline unreadable.
-        self.book.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    pub(crate) fn offset(&self, at: Instant) -> Duration {
-        at.saturating_duration_since(self.origin)
-    }
-
-    /// Starts a span; returns its id.
-    pub(crate) fn open(&self, name: String, parent: Option<u64>) -> u64 {
-        let queued = self.offset((self.now)());
-        let mut book = self.book();
-        let id = book.next_id;
-        book.next_id += 1;
-        if book.spans.len() >= self.capacity {
-            book.spans.pop_front();
-            book.dropped += 1;
-        }
-        book.spans.push_back(Span {
-            id,
-            name,
-            parent,
-            queued,
-            start: None,
-            end: None,
-            state: State::Queued,
-            polls: Vec::new(),
-            poll_count: 0,
-            busy: Duration::ZERO,
-            marks: Vec::new(),
-        });
-        id
-    }
-
-    /// Records one poll of span `id` from `start` to `end`; `outcome` ends the span.
-    pub(crate) fn poll(&self, id: u64, start: Instant, end: Instant, outcome: Option<State>) {
-        let duration = end.saturating_duration_since(start);
-        let start = self.offset(start);
-        let warning = {
-            let mut book = self.book();
-            let Some(span) = book.get(id) else { return };
-            if span.state.is_final() {
-                return;
-            }
-            span.start.get_or_insert(start);
-            span.poll_count += 1;
-            span.busy = span.busy.saturating_add(duration);
-            if span.polls.len() < self.polls_per_span {
-                span.polls.push(PollTime { start, duration });
-            }
-            span.state = State::Running;
-            if let Some(state) = outcome {
-                span.state = state;
-                span.end = Some(start.saturating_add(duration));
-            }
-            let warning = (duration > self.slow_poll).then(|| SlowPoll {
-                task: span.name.clone(),
-                id,
-                at: start,
-                duration,
-            });
-            if let Some(warning) = &warning {
-                if book.warnings.len() >= self.capacity {
-                    book.warnings.pop_front();
-                }
-                book.warnings.push_back(warning.clone());
-            }
-            warning
-        };
-        // Outside the lock: the hook may read the recorder.
-        if let Some(warning) = warning {
-            self.warn(&warning);
-        }
-    }
-
-    /// Ends span `id` with `state` unless it has ended already.
-    pub(crate) fn close(&self, id: u64, state: State) {
-        let end = self.offset((self.now)());
-        let mut book = self.book();
-        if let Some(span) = book.get(id)
-            && !span.state.is_final()
-        {
-            span.state = state;
-            span.end = Some(end);
-        }
-    }
-
-    pub(crate) fn mark(&self, id: u64, kind: String) {
-        let at = self.offset((self.now)());
-        let mut book = self.book();
-        if let Some(span) = book.get(id)
-            && span.marks.len() < self.polls_per_span
-        {
-            span.marks.push(Mark { at, kind });
-        }
-    }
-
-    fn warn(&self, warning: &SlowPoll) {
-        #[cfg(feature = "tracing")]
-        tracing::warn!(
-            task = %warning.task,
-            duration_ms = warning.duration.as_secs_f64() * 1000.0,
-            "{warning}"
-        );
-        match &self.hook {
-            Some(hook) => hook(warning),
-            None => default_warn(warning),
-        }
-    }
-}
-
-#[cfg(all(not(target_family = "wasm"), not(feature = "tracing")))]
-fn default_warn(warning: &SlowPoll) {
-    eprintln!("weft: {warning}");
-}
-
-// In the browser there is no stderr, and with `tracing` the warning already went to the
-// subscriber: the recorder's list is where to look.
-#[cfg(any(target_family = "wasm", feature = "tracing"))]
-fn default_warn(_: &SlowPoll) {}

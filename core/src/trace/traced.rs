@@ -8,7 +8,7 @@ use core::task::{Context, Poll};
 use std::sync::Arc;
 
 use super::State;
-use super::recorder::Shared;
+use super::shared::Shared;
 
 thread_local! {
     /// The recorder and span of the traced future being polled on this thread, if any: what
@@ -135,7 +135,8 @@ impl<F: Future> Traced<F> {
         future: F,
         classify: fn(&F::Output) -> State,
     ) -> Self {
-        let parent = current().and_then(|(current, id)| Arc::ptr_eq(&current, shared).then_some(id));
+        let parent =
+            current().and_then(|(current, id)| Arc::ptr_eq(&current, shared).then_some(id));
         let span = TaskSpan::new(&name);
         let id = shared.open(name, parent);
         Traced {
@@ -187,7 +188,12 @@ impl Drop for FailOnUnwind<'_> {
         if std::thread::panicking() {
             let shared = &self.slot.shared;
             shared.mark(self.slot.id, "panicked".into());
-            shared.poll(self.slot.id, self.start, (shared.now)(), Some(State::Failed));
+            shared.poll(
+                self.slot.id,
+                self.start,
+                (shared.now)(),
+                Some(State::Failed),
+            );
         }
     }
 }
