@@ -28,6 +28,9 @@
 //! | producer/consumer with `num_workers` consumers | [`pipeline`] → [`Pipeline`], `join` → [`Stats`] |
 //! | `process_batch(items, batch_size, max_concurrent)` + progress | [`batch`], [`Batch`] → [`Progress`] |
 //! | `asyncpg.create_pool`, `pool.acquire()` | [`Pool`] of a [`pool::Manager`] |
+//! | `threading.Lock`, `Event`, `Condition`, `Barrier` | [`sync`]: `Mutex`, `Event`, `Notify`, `Barrier` |
+//! | `for line in f: yield line.strip()`, batching, periodic ticks | [`lines()`], [`chunks()`], [`chunks_timeout`], [`interval`] |
+//! | a task timeline, slow-poll warnings | [`trace`]: `Recorder`, `traced`, `mark` |
 //!
 //! # Examples
 //!
@@ -57,6 +60,7 @@ pub use weft_core::{
     JoinError, MaybeSend, Outcome, Race, ReturnWhen, Runtime, Stream, StreamExt, Task, TryGather,
     Waited, as_completed, first_ok, gather, race, try_gather,
 };
+pub use weft_core::{Chunks, Lines, chunks, lines};
 pub use weft_core::{
     Jitter, Limited, Limiter, MapConcurrent, MapConcurrentUnordered, RetryError, RetryInfo,
     Semaphore, SemaphoreGuard, SemaphoreGuardArc, StopReason, map_concurrent,
@@ -66,6 +70,7 @@ pub use weft_core::{
     PoolError, PriorityQueue, Progress, PutError, Queue, Stats, TaskDoneError, TryGetError,
     TryPutError,
 };
+pub use weft_core::{stream, sync};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use weft_native::*;

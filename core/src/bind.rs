@@ -32,6 +32,8 @@ macro_rules! bind_runtime {
         $crate::__bind_pipeline!($rt);
         $crate::__bind_batch!($rt);
         $crate::__bind_pool!($rt);
+        $crate::__bind_stream!($rt);
+        $crate::__bind_trace!($rt);
     };
 }
 

@@ -26,6 +26,9 @@
 //! | producer/consumer: a queue plus `num_workers` consumer tasks | `weft::pipeline`, `weft::Pipeline` | [`pipeline`] |
 //! | `process_batch(items, batch_size, max_concurrent)` with a progress bar | `weft::batch`, `weft::Batch` | [`batch`] |
 //! | `asyncpg.create_pool(min_size, max_size)`, `pool.acquire()` | `weft::Pool`, [`pool::Manager`] | [`pool`] |
+//! | `threading.Lock`, `Event`, `Condition`, `Barrier` | [`sync::Mutex`], [`sync::Event`], [`sync::Notify`], [`sync::Barrier`] | [`sync`] |
+//! | `for line in f: yield line.strip()` | [`lines()`], [`chunks()`], `weft::chunks_timeout`, `weft::interval` | [`stream`] |
+//! | `asyncio` debug mode's slow-callback warning, a task timeline | `weft::trace::Recorder`, `weft::trace::traced` | [`trace`] |
 //!
 //! # Examples
 //!
@@ -64,9 +67,12 @@ pub mod race;
 pub mod rate;
 pub mod retry;
 pub mod runtime;
+pub mod stream;
+pub mod sync;
 pub mod task;
 pub mod testing;
 pub mod timeout;
+pub mod trace;
 pub mod wait;
 
 mod bind;
@@ -88,6 +94,7 @@ pub use queue::{PriorityQueue, PutError, Queue, TaskDoneError, TryGetError, TryP
 pub use race::{FirstOk, Race, first_ok, race};
 pub use retry::{Jitter, RetryError, RetryInfo, StopReason};
 pub use runtime::{MaybeSend, Runtime};
+pub use stream::{Chunks, Lines, chunks, lines};
 pub use task::{JoinError, Task};
 pub use timeout::Elapsed;
 pub use wait::{Outcome, ReturnWhen, Waited};

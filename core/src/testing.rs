@@ -304,6 +304,35 @@ pub fn now() -> Instant {
     VirtualRuntime::now()
 }
 
+/// Moves the virtual clock forward by `duration` at once, as if the code calling it had blocked
+/// its thread that long (a CPU-bound loop, a blocking call inside a task).
+///
+/// No other task runs meanwhile; timers that fell due during the stall fire at the next chance,
+/// late, as on a real event loop that was blocked. It is how tests simulate a slow poll
+/// exactly, for instance to check `weft::trace`'s slow-poll warnings.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use weft_core::testing;
+///
+/// testing::run(async {
+///     let start = testing::now();
+///     let timer = testing::spawn(async move {
+///         testing::sleep(Duration::from_millis(10)).await;
+///         testing::now() - start
+///     });
+///     weft::yield_now().await; // let the task start its timer
+///     testing::advance(Duration::from_millis(25)); // "blocks" for 25 ms
+///     assert_eq!(testing::now() - start, Duration::from_millis(25));
+///     assert_eq!(timer.await.unwrap(), Duration::from_millis(25)); // fired late
+/// });
+/// ```
+pub fn advance(duration: Duration) {
+    with_clock(|clock| clock.elapsed = clock.elapsed.saturating_add(duration));
+}
+
 /// Shorthand for `VirtualRuntime::spawn(future)`.
 ///
 /// # Examples
