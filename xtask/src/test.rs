@@ -23,6 +23,7 @@ const WASM_CRATES: &[&str] = &[
 #[derive(Default)]
 struct Tally {
     native: u64,
+    examples: u64,
     browser: u64,
     npm: u64,
     e2e: u64,
@@ -37,6 +38,19 @@ impl Tally {
             .push((name.to_string(), start.elapsed().as_secs_f64()));
         Ok(())
     }
+}
+
+/// The facade's examples (`examples/*.rs`), by name.
+fn examples() -> Result<Vec<String>> {
+    let dir = cmd::root().join("examples");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(str::to_string))
+        .collect();
+    names.sort();
+    Ok(names)
 }
 
 /// Sums the `N passed` of every `test result:` line (cargo's and wasm-bindgen-test's format).
@@ -103,6 +117,13 @@ pub fn run_command(args: &[String]) -> Result {
         t.native = passed_in_cargo_output(&out);
         Ok(())
     })?;
+    tally.step("examples (each runs as a smoke test)", |t| {
+        for example in examples()? {
+            run(cmd::cargo().args(["run", "--quiet", "--release", "--example", &example]))?;
+            t.examples += 1;
+        }
+        Ok(())
+    })?;
     tally.step("conformance suite in headless Chromium", |t| {
         let out = run_tee(
             cmd::cargo()
@@ -157,9 +178,10 @@ pub fn run_command(args: &[String]) -> Result {
         println!("  {secs:7.1} s  {name}");
     }
     println!(
-        "\nweft: all tests passed in {:.0} s — native {} (unit, conformance, doctests), browser {} (conformance in headless Chromium), npm package {} (Chromium), end-to-end {} (playground)",
+        "\nweft: all tests passed in {:.0} s — native {} (unit, conformance, doctests), examples {}, browser {} (conformance in headless Chromium), npm package {} (Chromium), end-to-end {} (playground)",
         start.elapsed().as_secs_f64(),
         tally.native,
+        tally.examples,
         tally.browser,
         tally.npm,
         tally.e2e
