@@ -22,6 +22,15 @@ pub fn run_all(settings: &Settings, scale: f64, only: Option<&[String]>) -> Vec<
     if wanted("N2") {
         rows.extend(n2_gather(settings, count(100_000, scale)));
     }
+    if wanted("N3") {
+        rows.extend(n3_limited_map(settings, count(100_000, scale)));
+    }
+    if wanted("N4") {
+        rows.extend(n4_pipeline(settings, count(1_000_000, scale)));
+    }
+    if wanted("N7") {
+        rows.extend(n7_rate(settings, count(1_000_000, scale)));
+    }
     if wanted("N8") {
         rows.extend(n8_seeds(settings));
     }
@@ -295,7 +304,7 @@ async fn seed_work(i: usize) -> usize {
 
 fn n8_seeds(settings: &Settings) -> Vec<Row> {
     let goal = &["≤ 0.05×"];
-    compare(
+    let mut rows = compare(
         settings,
         "N8",
         "seeds: gather of 10k coroutines (≥ 20× faster than CPython)",
@@ -309,6 +318,342 @@ fn n8_seeds(settings: &Settings) -> Vec<Row> {
                 assert_eq!(out.len(), SEED_TASKS);
             }),
             cpython("gather"),
+        ],
+    );
+    rows.extend(compare(
+        settings,
+        "N8",
+        "seeds: the same 10k under Semaphore(10)",
+        "ms",
+        1.0,
+        1e3,
+        goal,
+        vec![
+            Impl::timed("weft", || {
+                let semaphore = weft::Semaphore::new(10);
+                let out = weft::block_on(weft::gather((0..SEED_TASKS).map(|i| {
+                    let semaphore = &semaphore;
+                    async move {
+                        let _permit = semaphore.acquire().await;
+                        seed_work(i).await
+                    }
+                })));
+                assert_eq!(out.len(), SEED_TASKS);
+            }),
+            cpython("semaphore"),
+        ],
+    ));
+    rows.extend(compare(
+        settings,
+        "N8",
+        "seeds: queue of 100k items to 5 consumers (task_done/join)",
+        "ms",
+        1.0,
+        1e3,
+        goal,
+        vec![
+            Impl::timed("weft", || weft::block_on(seed_queue())),
+            cpython("queue"),
+        ],
+    ));
+    rows.extend(compare(
+        settings,
+        "N8",
+        "seeds: TaskGroup of 10k tasks",
+        "ms",
+        1.0,
+        1e3,
+        goal,
+        vec![
+            Impl::timed("weft", || {
+                weft::block_on(async {
+                    let group: weft::TaskGroup<usize, ()> = weft::TaskGroup::new();
+                    for i in 0..SEED_TASKS {
+                        group.spawn(async move { Ok(seed_work(i).await) });
+                    }
+                    let sum: usize = group.join().await.unwrap().into_iter().sum();
+                    assert_eq!(sum, SEED_TASKS * (SEED_TASKS - 1) / 2);
+                })
+            }),
+            cpython("taskgroup"),
+        ],
+    ));
+    rows
+}
+
+/// The seeds' run_pipeline: a queue of 100, one producer, five consumers, task_done and join,
+/// then a sentinel per consumer.
+async fn seed_queue() {
+    const ITEMS: usize = 100_000;
+    let queue: weft::Queue<Option<usize>> = weft::Queue::bounded(100).unwrap();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let producer = {
+        let queue = queue.clone();
+        weft::spawn(async move {
+            for item in 0..ITEMS {
+                queue.put(Some(item)).await.unwrap();
+            }
+        })
+    };
+    let consumers: Vec<_> = (0..5)
+        .map(|_| {
+            let queue = queue.clone();
+            let done = done.clone();
+            weft::spawn(async move {
+                while let Some(Some(_item)) = queue.get().await {
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    queue.task_done().unwrap();
+                }
+                queue.task_done().unwrap();
+            })
+        })
+        .collect();
+    producer.await.unwrap();
+    queue.join().await;
+    for _ in 0..5 {
+        queue.put(None).await.unwrap();
+    }
+    for consumer in consumers {
+        consumer.await.unwrap();
+    }
+    assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), ITEMS);
+}
+
+fn n3_limited_map(settings: &Settings, n: usize) -> Vec<Row> {
+    let limit = 64;
+    let mut rows = compare(
+        settings,
+        "N3",
+        "limited map in the calling task, 100k items, limit 64, unordered",
+        "ns/item",
+        n as f64,
+        1e9,
+        &["≤ 1.05×"],
+        vec![
+            Impl::timed("weft::map_concurrent_unordered", || {
+                use futures_lite::StreamExt;
+                let stream = weft::map_concurrent_unordered(0..n, limit, yield_once).unwrap();
+                assert_eq!(block_on(stream.count()), n);
+            }),
+            Impl::timed("futures buffer_unordered(64)", || {
+                use futures::StreamExt;
+                let stream = futures::stream::iter(0..n)
+                    .map(yield_once)
+                    .buffer_unordered(limit);
+                assert_eq!(block_on(stream.count()), n);
+            }),
+        ],
+    );
+    rows.extend(compare(
+        settings,
+        "N3",
+        "limited map in the calling task, 100k items, limit 64, ordered",
+        "ns/item",
+        n as f64,
+        1e9,
+        &["≤ 1.05×"],
+        vec![
+            Impl::timed("weft::map_concurrent", || {
+                let out = block_on(weft::map_concurrent(0..n, limit, yield_once).unwrap());
+                assert_eq!(out.len(), n);
+            }),
+            Impl::timed("futures buffered(64)", || {
+                use futures::StreamExt;
+                let stream = futures::stream::iter(0..n).map(yield_once).buffered(limit);
+                assert_eq!(block_on(stream.collect::<Vec<_>>()).len(), n);
+            }),
+        ],
+    ));
+
+    let ex: &'static async_executor::Executor<'static> =
+        Box::leak(Box::new(async_executor::Executor::new()));
+    executor_threads(ex);
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rows.extend(compare(
+        settings,
+        "N3",
+        "limited map that spawns, 100k items, limit 64",
+        "ns/item",
+        n as f64,
+        1e9,
+        &["≤ 1.0×", "≤ 0.5×"],
+        vec![
+            Impl::timed("weft Semaphore + weft::spawn", || {
+                weft::block_on(async {
+                    let semaphore = std::sync::Arc::new(weft::Semaphore::new(limit));
+                    let mut tasks = Vec::with_capacity(n);
+                    for i in 0..n {
+                        let permit = semaphore.acquire_arc().await;
+                        tasks.push(weft::spawn(async move {
+                            let out = yield_once(i).await;
+                            drop(permit);
+                            out
+                        }));
+                    }
+                    for task in tasks {
+                        task.await.unwrap();
+                    }
+                })
+            }),
+            Impl::timed("async-lock Semaphore + async-executor", || {
+                block_on(async {
+                    let semaphore = std::sync::Arc::new(async_lock::Semaphore::new(limit));
+                    let mut tasks = Vec::with_capacity(n);
+                    for i in 0..n {
+                        let permit = semaphore.acquire_arc().await;
+                        tasks.push(ex.spawn(async move {
+                            let out = yield_once(i).await;
+                            drop(permit);
+                            out
+                        }));
+                    }
+                    for task in tasks {
+                        task.await;
+                    }
+                })
+            }),
+            Impl::timed("tokio Semaphore + JoinSet", || {
+                tokio.block_on(async {
+                    let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(limit));
+                    let mut set = tokio::task::JoinSet::new();
+                    for i in 0..n {
+                        let permit = semaphore.clone().acquire_owned().await.unwrap();
+                        set.spawn(async move {
+                            tokio::task::yield_now().await;
+                            drop(permit);
+                            i
+                        });
+                    }
+                    while set.join_next().await.is_some() {}
+                })
+            }),
+        ],
+    ));
+    rows
+}
+
+fn n4_pipeline(settings: &Settings, n: usize) -> Vec<Row> {
+    let ex: &'static async_executor::Executor<'static> =
+        Box::leak(Box::new(async_executor::Executor::new()));
+    executor_threads(ex);
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    compare(
+        settings,
+        "N4",
+        "pipeline: 1M u64 through a queue of 1024, 1 producer, 2 consumers",
+        "ns/item",
+        n as f64,
+        1e9,
+        &["≤ 1.05×", "reference"],
+        vec![
+            Impl::timed("weft::pipeline", || {
+                weft::block_on(async {
+                    let seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+                    let sum = seen.clone();
+                    let pipeline: weft::Pipeline<u64, ()> =
+                        weft::pipeline(2, 1024, move |x: u64| {
+                            let sum = sum.clone();
+                            async move {
+                                sum.fetch_add(x, std::sync::atomic::Ordering::Relaxed);
+                                Ok(())
+                            }
+                        })
+                        .unwrap();
+                    for x in 0..n as u64 {
+                        pipeline.submit(x).await.unwrap();
+                    }
+                    let stats = pipeline.join().await;
+                    assert_eq!(stats.done, n as u64);
+                })
+            }),
+            Impl::timed(
+                "async-channel bounded(1024) + 2 async-executor tasks",
+                || {
+                    block_on(async {
+                        let (tx, rx) = async_channel::bounded::<u64>(1024);
+                        let seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+                        let consumers: Vec<_> = (0..2)
+                            .map(|_| {
+                                let rx = rx.clone();
+                                let seen = seen.clone();
+                                ex.spawn(async move {
+                                    let mut done = 0_u64;
+                                    while let Ok(x) = rx.recv().await {
+                                        seen.fetch_add(x, std::sync::atomic::Ordering::Relaxed);
+                                        done += 1;
+                                    }
+                                    done
+                                })
+                            })
+                            .collect();
+                        for x in 0..n as u64 {
+                            tx.send(x).await.unwrap();
+                        }
+                        drop(tx);
+                        let mut done = 0;
+                        for consumer in consumers {
+                            done += consumer.await;
+                        }
+                        assert_eq!(done, n as u64);
+                    })
+                },
+            ),
+            Impl::timed("tokio mpsc 1 → 1 (1024)", || {
+                tokio.block_on(async {
+                    let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(1024);
+                    let consumer = tokio::spawn(async move {
+                        let mut done = 0_u64;
+                        while let Some(x) = rx.recv().await {
+                            std::hint::black_box(x);
+                            done += 1;
+                        }
+                        done
+                    });
+                    for x in 0..n as u64 {
+                        tx.send(x).await.unwrap();
+                    }
+                    drop(tx);
+                    assert_eq!(consumer.await.unwrap(), n as u64);
+                })
+            }),
+        ],
+    )
+}
+
+fn n7_rate(settings: &Settings, calls: usize) -> Vec<Row> {
+    use std::num::NonZeroU32;
+    // Never limiting, so every call takes the fast path: a window so short that the log of
+    // recent starts stays near empty (weft), a quota so large it never runs dry (governor).
+    let weft = weft::RateLimiter::new(64, Duration::from_nanos(1)).unwrap();
+    let quota = governor::Quota::per_second(NonZeroU32::new(u32::MAX).unwrap());
+    let governor = governor::RateLimiter::direct(quota);
+    compare(
+        settings,
+        "N7",
+        "rate limiter acquire, uncontended",
+        "ns/call",
+        calls as f64,
+        1e9,
+        &["≤ 1.0×"],
+        vec![
+            Impl::timed("weft RateLimiter::try_acquire", || {
+                for _ in 0..calls {
+                    assert!(weft.try_acquire());
+                }
+            }),
+            Impl::timed("governor check()", || {
+                for _ in 0..calls {
+                    assert!(governor.check().is_ok());
+                }
+            }),
         ],
     )
 }
