@@ -1,12 +1,14 @@
 //! weft's build and test driver: `cargo xtask <command>`.
 //!
 //! - `test`:  every check a commit must pass, natively and in headless Chromium.
+//! - `bench-pool`: the worker pool's figures (browser and native), each against a baseline.
 //! - `play`:  build the playground and serve it on http://127.0.0.1:8080 (`--build-only` writes
 //!   `www/dist` for any static host instead).
 //!
 //! It installs what it needs (wasm target, wasm-bindgen-cli at the pinned version, Chromium and
 //! ChromeDriver, npm packages) when they are missing, so a fresh clone needs only Rust and Node.
 
+mod bench;
 mod cmd;
 mod play;
 mod serve;
@@ -20,6 +22,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   test                 fmt, clippy (both targets), docs, native tests + doctests,
                        the conformance suite in headless Chromium, playground end to end
+  bench-pool           worker pool figures: browser round trip, speedup and byte buffers
+                       in headless Chromium, native pool.map vs rayon (measures only)
   play [--build-only] [--port N]
                        build the playground and serve it on http://127.0.0.1:8080
                        (--build-only: write a self-contained www/dist and exit)";
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run_command(&args[1..]),
         Some("play") => play::run_command(&args[1..]),
+        Some("bench-pool") => bench::run_command(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

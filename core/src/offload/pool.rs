@@ -630,14 +630,14 @@ impl<B: Backend> Slot<B> {
     async fn run(self) {
         let mut worker = self.start().await.and_then(Result::ok);
         loop {
-            let next = future::or(async { self.queue.recv().await.ok() }, async {
-                self.terminate.cancelled().await;
-                None
-            })
-            .await;
-            let Some(job) = next.filter(|_| !self.terminate.is_cancelled()) else {
+            // `terminate` closes the queue too, so this wakes up for it.
+            let Ok(job) = self.queue.recv().await else {
                 break;
             };
+            if self.terminate.is_cancelled() {
+                let _ = job.reply.try_send(Err(WorkerError::Terminated));
+                break;
+            }
             if job.token.is_cancelled() {
                 continue; // its handle is gone: nobody waits for the answer
             }
