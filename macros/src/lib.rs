@@ -13,7 +13,7 @@ use syn::{FnArg, ItemFn, ReturnType, Type};
 
 /// Registers a function for the worker pool and defines a `weft::Func` handle of the same name.
 ///
-/// ```ignore
+/// ```text
 /// weft::func! {
 ///     /// Counts primes below `limit`.
 ///     pub fn count_primes(limit: u64) -> u64 { /* … */ }

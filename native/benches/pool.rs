@@ -26,7 +26,10 @@ fn median(mut times: Vec<Duration>) -> Duration {
 fn main() {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let ranges: Vec<(u64, u64)> = (0..ITEMS).map(|i| (i * WIDTH, (i + 1) * WIDTH)).collect();
-    let pool = weft::WorkerPool::builder().size(threads).build().expect("pool");
+    let pool = weft::WorkerPool::builder()
+        .size(threads)
+        .build()
+        .expect("pool");
     let rayon = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

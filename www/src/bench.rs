@@ -92,7 +92,9 @@ mod exports {
     #[wasm_bindgen(js_name = benchPoolBytes)]
     pub async fn bench_pool_bytes(mb: usize) -> Result<f64, JsValue> {
         bench_pool_round_trip(0).await?;
-        let pool = ONE_WORKER.with(|p| p.borrow().clone()).expect("started above");
+        let pool = ONE_WORKER
+            .with(|p| p.borrow().clone())
+            .expect("started above");
         let start = weft::now();
         let data = Bytes::from(vec![7_u8; mb << 20]);
         let back = pool.run(echo_bytes, data).await.map_err(failed)?;

@@ -78,6 +78,9 @@ type ProgressFn = Box<dyn FnMut(Progress) + Send>;
 #[cfg(target_arch = "wasm32")]
 type ProgressFn = Box<dyn FnMut(Progress)>;
 
+/// A chunk waiting for room in the queue: its first item's index, its length, the submission.
+type Sending<B> = (usize, usize, BoxFuture<Result<RawJob<B>, WorkerError>>);
+
 /// A chunk on its way: its first item's index, its length, and its job.
 struct Running<B: Backend> {
     start: usize,
@@ -105,7 +108,7 @@ pub struct MapUnordered<B: Backend, A, R> {
     pool: WorkerPool<B>,
     func: Func<A, R>,
     waiting: VecDeque<(usize, Vec<A>)>,
-    sending: Option<(usize, usize, BoxFuture<Result<RawJob<B>, WorkerError>>)>,
+    sending: Option<Sending<B>>,
     running: FuturesUnordered<Running<B>>,
     ready: VecDeque<(usize, Result<R, WorkerError>)>,
     progress: Option<ProgressFn>,
@@ -207,7 +210,9 @@ where
                 let mut results = B::unpack::<R>(reply).into_iter();
                 for index in start..start + len {
                     let result = results.next().unwrap_or_else(|| {
-                        Err(WorkerError::WorkerCrashed("the worker gave no result".into()))
+                        Err(WorkerError::WorkerCrashed(
+                            "the worker gave no result".into(),
+                        ))
                     });
                     self.ready.push_back((index, result));
                 }

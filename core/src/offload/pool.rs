@@ -323,7 +323,11 @@ impl<B: Backend> WorkerPool<B> {
     ///     assert_eq!((a.await, b.await), (Ok(9), Ok(16)));
     /// });
     /// ```
-    pub async fn submit<A, R>(&self, func: Func<A, R>, arg: A) -> Result<JobHandle<B, R>, WorkerError>
+    pub async fn submit<A, R>(
+        &self,
+        func: Func<A, R>,
+        arg: A,
+    ) -> Result<JobHandle<B, R>, WorkerError>
     where
         A: Payload + MaybeSend,
         R: Payload + MaybeSend,
@@ -498,10 +502,13 @@ impl<B: Backend> WorkerPool<B> {
     }
 }
 
+/// Where a slot sends a job's answer.
+type ReplyReceiver<B> = async_channel::Receiver<Result<<B as Backend>::Reply, WorkerError>>;
+
 /// A queued job's reply, as the backend gave it; dropping it unfinished cancels the job.
 pub(crate) struct RawJob<B: Backend> {
     // Boxed: async-channel's receiver is not `Unpin`, and handles are moved around freely.
-    receiver: Pin<Box<async_channel::Receiver<Result<B::Reply, WorkerError>>>>,
+    receiver: Pin<Box<ReplyReceiver<B>>>,
     token: CancelToken,
     finished: bool,
 }
@@ -587,7 +594,11 @@ impl<B: Backend, R: Payload> Future for JobHandle<B, R> {
             B::unpack::<R>(reply?)
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| Err(WorkerError::WorkerCrashed("the worker gave no result".into())))
+                .unwrap_or_else(|| {
+                    Err(WorkerError::WorkerCrashed(
+                        "the worker gave no result".into(),
+                    ))
+                })
         })
     }
 }
