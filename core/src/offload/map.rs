@@ -9,7 +9,8 @@ use std::collections::VecDeque;
 use futures_lite::Stream;
 use futures_util::stream::FuturesUnordered;
 
-use super::pool::{RawJob, WorkerPool};
+use super::job::RawJob;
+use super::pool::WorkerPool;
 use super::{Backend, Func, Payload, WorkerError};
 use crate::runtime::MaybeSend;
 
