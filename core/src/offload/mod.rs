@@ -41,7 +41,7 @@ pub use cancel::CancelToken;
 pub use error::WorkerError;
 pub use func::{ErasedFn, Func, Registry, call_encoded, panic_message};
 pub use job::JobHandle;
-pub use map::{Map, MapUnordered, Progress, chunk_size};
+pub use map::{Map, MapUnordered, Progress, chunk_sizes};
 pub use payload::{Bytes, FORMAT_VERSION, Payload};
 pub use pool::{DEFAULT_QUEUE_CAPACITY, WorkerPool};
 

@@ -199,8 +199,8 @@ impl<B: Backend> WorkerPool<B> {
     /// Calls `func` on every item on the workers; the results in input order. Python's
     /// `pool.map`.
     ///
-    /// Items go in chunks (about four per worker, as multiprocessing's `chunksize` heuristic),
-    /// each chunk one job; [`Map::on_progress`] reports `done/total` items as chunks finish. The
+    /// Items go in chunks, each chunk one job: large ones first (multiprocessing's `chunksize`),
+    /// then smaller ones so the workers finish together (see [`chunk_sizes`](super::chunk_sizes)); [`Map::on_progress`] reports `done/total` items as chunks finish. The
     /// first failure is the result and the remaining jobs are cancelled. Empty input gives an
     /// empty `Vec` at once. Dropping the future cancels every job still queued or running.
     ///
