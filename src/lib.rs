@@ -31,6 +31,7 @@
 //! | `threading.Lock`, `Event`, `Condition`, `Barrier` | [`sync`]: `Mutex`, `Event`, `Notify`, `Barrier` |
 //! | `for line in f: yield line.strip()`, batching, periodic ticks | [`lines()`], [`chunks()`], [`chunks_timeout`], [`interval`] |
 //! | a task timeline, slow-poll warnings | [`trace`]: `Recorder`, `traced`, `mark` |
+//! | `multiprocessing.Pool`, `ProcessPoolExecutor` | [`WorkerPool`] with functions registered by [`func!`] |
 //!
 //! # Examples
 //!
@@ -52,6 +53,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub use weft_core::offload;
 pub use weft_core::pool;
 pub use weft_core::task::yield_now;
 pub use weft_core::testing;
@@ -60,6 +62,7 @@ pub use weft_core::{
     JoinError, MaybeSend, Outcome, Race, ReturnWhen, Runtime, Stream, StreamExt, Task, TryGather,
     Waited, as_completed, first_ok, gather, race, try_gather,
 };
+pub use weft_core::{Bytes, CancelToken, Func, Payload, Registry, WorkerError};
 pub use weft_core::{Chunks, Lines, chunks, lines};
 pub use weft_core::{
     Jitter, Limited, Limiter, MapConcurrent, MapConcurrentUnordered, RetryError, RetryInfo,
@@ -71,6 +74,7 @@ pub use weft_core::{
     TryPutError,
 };
 pub use weft_core::{stream, sync};
+pub use weft_macros::func;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use weft_native::*;

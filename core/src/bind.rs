@@ -34,6 +34,7 @@ macro_rules! bind_runtime {
         $crate::__bind_pool!($rt);
         $crate::__bind_stream!($rt);
         $crate::__bind_trace!($rt);
+        $crate::__bind_offload!($rt);
     };
 }
 

@@ -29,6 +29,8 @@
 //! | `threading.Lock`, `Event`, `Condition`, `Barrier` | [`sync::Mutex`], [`sync::Event`], [`sync::Notify`], [`sync::Barrier`] | [`sync`] |
 //! | `for line in f: yield line.strip()` | [`lines()`], [`chunks()`], `weft::chunks_timeout`, `weft::interval` | [`stream`] |
 //! | `asyncio` debug mode's slow-callback warning, a task timeline | `weft::trace::Recorder`, `weft::trace::traced` | [`trace`] |
+//! | `multiprocessing.Pool`, `ProcessPoolExecutor` | `weft::WorkerPool`, `weft::func!` | [`offload`] |
+//! | `loop.run_in_executor(None, f)` (blocking I/O) | `weft::spawn_blocking` (native) | [`offload`] |
 //!
 //! # Examples
 //!
@@ -60,6 +62,7 @@ pub mod gather;
 pub mod group;
 pub mod join;
 pub mod limit;
+pub mod offload;
 pub mod pipeline;
 pub mod pool;
 pub mod queue;
@@ -88,6 +91,7 @@ pub use limit::{
     Limited, Limiter, MapConcurrent, MapConcurrentUnordered, Semaphore, SemaphoreGuard,
     SemaphoreGuardArc, map_concurrent, map_concurrent_unordered,
 };
+pub use offload::{Bytes, CancelToken, Func, Payload, Registry, WorkerError};
 pub use pipeline::Stats;
 pub use pool::{PoolError, Status};
 pub use queue::{PriorityQueue, PutError, Queue, TaskDoneError, TryGetError, TryPutError};
