@@ -43,6 +43,8 @@ mod batch;
 mod gather;
 mod group;
 mod limit;
+#[cfg(target_arch = "wasm32")]
+mod module_jobs;
 mod pipeline;
 mod pool;
 mod pool_funcs;

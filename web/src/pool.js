@@ -5,17 +5,19 @@
 // so `new Worker(import.meta.url)` starts a same-origin module worker. No blob: URL and no eval,
 // so a strict Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval') allows it.
 //
-// Messages, page -> worker: {kind: 'init', module, glueUrl} once, then {kind: 'job', name, inputs}.
+// Messages, page -> worker: {kind: 'init', module, glueUrl} once, then {kind: 'job', name, inputs}
+//   or {kind: 'module', url, name, args} (a function of the app's own ES module).
 // Worker -> page: {kind: 'ready'} | {kind: 'failed', message}
 //   | {kind: 'done', outputs} | {kind: 'unknown'}
 //   | {kind: 'crashed', outputs, message, panicked, rest}
+//   | {kind: 'value', value} | {kind: 'threw', error}   (module jobs)
 // `outputs` holds one Uint8Array per finished item, or {error} for an argument that did not decode.
 // Every Uint8Array's buffer is transferred, never copied by structured clone.
 // The page hands each message to Rust as onMessage(code, value): a number and the one value
 // Rust needs, so the hot path ('done') costs no property lookups from wasm.
 
 const WORKER_NAME = 'weft-pool-worker';
-const READY = 0, DONE = 1, UNKNOWN = 2, CRASHED = 3, FAILED = 4;
+const READY = 0, DONE = 1, UNKNOWN = 2, CRASHED = 3, FAILED = 4, VALUE = 5, THREW = 6;
 
 /** Starts a worker that will instantiate `module` through the glue at `glueUrl`. */
 export function startWorker(module, glueUrl, onMessage) {
@@ -26,6 +28,8 @@ export function startWorker(module, glueUrl, onMessage) {
       case 'ready': return onMessage(READY, null);
       case 'unknown': return onMessage(UNKNOWN, null);
       case 'crashed': return onMessage(CRASHED, data);
+      case 'value': return onMessage(VALUE, data.value);
+      case 'threw': return onMessage(THREW, data.error);
       default: return onMessage(FAILED, String(data.message));
     }
   };
@@ -44,6 +48,29 @@ export function startWorker(module, glueUrl, onMessage) {
 /** Posts one job; the input buffers move to the worker. */
 export function postJob(worker, name, inputs) {
   worker.postMessage({ kind: 'job', name, inputs }, inputs.map((input) => input.buffer));
+}
+
+/** Posts a call of `name(...args)` from the module at `url`; `transfer` buffers move. */
+export function postModuleJob(worker, url, name, args, transfer) {
+  worker.postMessage({ kind: 'module', url, name, args }, transfer ?? []);
+}
+
+/**
+ * The buffers to move back with a module function's result: the result itself if it is an
+ * ArrayBuffer or a view of one, or such values one level inside an array or plain object.
+ */
+function buffersIn(value) {
+  const found = new Set();
+  const take = (v) => {
+    if (v instanceof ArrayBuffer) found.add(v);
+    else if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) found.add(v.buffer);
+  };
+  take(value);
+  if (Array.isArray(value)) value.forEach(take);
+  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    Object.values(value).forEach(take);
+  }
+  return [...found];
 }
 
 export function stopWorker(worker) {
@@ -116,9 +143,45 @@ if (typeof WorkerGlobalScope !== 'undefined' && self.name === WORKER_NAME) {
     self.postMessage({ kind: 'done', outputs }, moved);
   };
 
+  // Modules of the app's own, imported once per worker. A failed import is not cached, so a
+  // later job may try again (after the worker is replaced, as a failed load crashes the job).
+  const modules = new Map();
+  const runModule = async ({ url, name, args }) => {
+    let mod;
+    try {
+      if (!modules.has(url)) modules.set(url, await import(url));
+      mod = modules.get(url);
+    } catch (error) {
+      self.postMessage({ kind: 'failed', message: `could not import ${url}: ${error}` });
+      return;
+    }
+    const fn = mod[name];
+    if (typeof fn !== 'function') {
+      self.postMessage({ kind: 'unknown' });
+      return;
+    }
+    try {
+      const value = await fn(...args);
+      try {
+        self.postMessage({ kind: 'value', value }, buffersIn(value));
+      } catch (error) {
+        self.postMessage({ kind: 'threw', error: new Error(`${name} returned a value that cannot be sent back: ${error}`) });
+      }
+    } catch (error) {
+      try {
+        self.postMessage({ kind: 'threw', error });
+      } catch {
+        // What it threw cannot be cloned (a function, say): send its text instead.
+        self.postMessage({ kind: 'threw', error: new Error(String(error)) });
+      }
+    }
+  };
+
   self.onmessage = ({ data }) => {
     if (data.kind === 'init') {
       ready = init(data);
+    } else if (data.kind === 'module') {
+      ready.then(() => runModule(data));
     } else if (data.kind === 'job') {
       // Jobs wait for the instance; the page sends the first only after 'ready' anyway.
       ready.then(() => run(data));

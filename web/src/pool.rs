@@ -45,6 +45,15 @@ extern "C" {
     #[wasm_bindgen(js_name = postJob, catch)]
     fn post_job(worker: &JsValue, name: &JsValue, inputs: &Array) -> Result<(), JsValue>;
 
+    #[wasm_bindgen(js_name = postModuleJob, catch)]
+    fn post_module_job(
+        worker: &JsValue,
+        url: &JsValue,
+        name: &JsValue,
+        args: &JsValue,
+        transfer: &JsValue,
+    ) -> Result<(), JsValue>;
+
     #[wasm_bindgen(js_name = stopWorker)]
     fn stop_worker_js(worker: &JsValue);
 
@@ -98,22 +107,47 @@ pub fn worker_start() {
     }));
 }
 
-/// A prepared job: the function's name and one encoded argument per item, already copied out
-/// of wasm memory into buffers that will move to the worker (queued jobs take no wasm memory).
+/// A prepared job.
 #[derive(Debug)]
-pub struct WebCall {
-    name: &'static str,
-    inputs: Array,
+pub enum WebCall {
+    /// A registered Rust function: its name and one encoded argument per item, already copied
+    /// out of wasm memory into buffers that will move to the worker (queued jobs take no wasm
+    /// memory).
+    Rust {
+        /// The function's registered name.
+        name: &'static str,
+        /// One `Uint8Array` payload per item.
+        inputs: Array,
+    },
+    /// A function exported by an ES module of the app's own (see [`JsModuleJobs`]).
+    Module {
+        /// The module's URL (same-origin).
+        url: JsValue,
+        /// The export to call.
+        name: JsValue,
+        /// The arguments, an array spread into the call.
+        args: JsValue,
+        /// Buffers to move to the worker instead of copying.
+        transfer: JsValue,
+    },
 }
 
-/// One encoded result per item, or that item's error.
-pub type WebReply = Vec<Result<Vec<u8>, WorkerError>>;
+/// A job's outcome.
+#[derive(Debug)]
+pub enum WebReply {
+    /// One encoded result per item of a Rust call, or that item's error.
+    Rust(Vec<Result<Vec<u8>, WorkerError>>),
+    /// What a module function returned (its `ArrayBuffer`s moved back), or what it threw.
+    Module(Result<JsValue, JsValue>),
+}
 
 // The message codes `pool.js` hands to `onMessage(code, value)`.
 const READY: u32 = 0;
 const DONE: u32 = 1;
 const UNKNOWN: u32 = 2;
 const CRASHED: u32 = 3;
+const VALUE: u32 = 5;
+const THREW: u32 = 6;
 
 /// Messages from one worker (code and value), in arrival order, and the task waiting for one.
 #[derive(Default)]
@@ -225,7 +259,7 @@ fn text(value: &JsValue) -> String {
 }
 
 /// Appends each entry of `outputs` (a `Uint8Array`, or `{error}`) to `results`.
-fn collect_outputs(outputs: &Array, results: &mut WebReply) {
+fn collect_outputs(outputs: &Array, results: &mut Vec<Result<Vec<u8>, WorkerError>>) {
     for output in outputs.iter() {
         match output.dyn_into::<Uint8Array>() {
             Ok(bytes) => results.push(Ok(bytes.to_vec())),
@@ -257,17 +291,22 @@ impl Backend for Browser {
         for item in items {
             inputs.push(&Uint8Array::from(&item.into_payload()?[..]));
         }
-        Ok(WebCall {
+        Ok(WebCall::Rust {
             name: func.name(),
             inputs,
         })
     }
 
     fn unpack<R: Payload>(reply: WebReply) -> Vec<Result<R, WorkerError>> {
-        reply
-            .into_iter()
-            .map(|result| result.and_then(R::from_payload))
-            .collect()
+        match reply {
+            WebReply::Rust(results) => results
+                .into_iter()
+                .map(|result| result.and_then(R::from_payload))
+                .collect(),
+            WebReply::Module(_) => vec![Err(WorkerError::Payload(
+                "a module function's reply has no Rust payload".into(),
+            ))],
+        }
     }
 
     fn start_worker() -> impl Future<Output = Result<WebWorker, WorkerError>> {
@@ -279,7 +318,57 @@ impl Backend for Browser {
         call: WebCall,
         _token: &CancelToken,
     ) -> Result<WebReply, WorkerError> {
-        let WebCall { name, mut inputs } = call;
+        match call {
+            WebCall::Rust { name, inputs } => execute_rust(worker, name, inputs).await,
+            WebCall::Module {
+                url,
+                name,
+                args,
+                transfer,
+            } => execute_module(worker, &url, &name, &args, &transfer).await,
+        }
+    }
+
+    fn stop_worker(worker: WebWorker, _abandoned: bool) {
+        // Idle or in the middle of an abandoned job, the same: terminate() ends it at once.
+        drop(worker);
+    }
+}
+
+async fn execute_module(
+    worker: &mut WebWorker,
+    url: &JsValue,
+    name: &JsValue,
+    args: &JsValue,
+    transfer: &JsValue,
+) -> Result<WebReply, WorkerError> {
+    post_module_job(&worker.worker, url, name, args, transfer).map_err(|e| {
+        WorkerError::WorkerCrashed(format!("could not post to the worker: {}", text(&e)))
+    })?;
+    let (code, message) = worker.next().await;
+    match code {
+        VALUE => Ok(WebReply::Module(Ok(message))),
+        THREW => Ok(WebReply::Module(Err(message))),
+        UNKNOWN => Err(WorkerError::UnknownFunction(format!(
+            "{} (not a function exported by {})",
+            text(name),
+            text(url)
+        ))),
+        _ => {
+            // The module failed to load, or the worker died: it is replaced before the next job.
+            let why = text(&message);
+            *worker = WebWorker::start().await?;
+            Err(WorkerError::WorkerCrashed(why))
+        }
+    }
+}
+
+async fn execute_rust(
+    worker: &mut WebWorker,
+    name: &'static str,
+    mut inputs: Array,
+) -> Result<WebReply, WorkerError> {
+    {
         let mut results = Vec::with_capacity(inputs.length() as usize);
         let js_name = js_name(name);
         loop {
@@ -290,7 +379,7 @@ impl Backend for Browser {
             match code {
                 DONE => {
                     collect_outputs(message.unchecked_ref(), &mut results);
-                    return Ok(results);
+                    return Ok(WebReply::Rust(results));
                 }
                 UNKNOWN => return Err(WorkerError::UnknownFunction(name.to_string())),
                 CRASHED => {
@@ -312,7 +401,7 @@ impl Backend for Browser {
                         .unwrap_or_default();
                     *worker = WebWorker::start().await?;
                     if rest.length() == 0 {
-                        return Ok(results);
+                        return Ok(WebReply::Rust(results));
                     }
                     inputs = rest;
                 }
@@ -320,9 +409,45 @@ impl Backend for Browser {
             }
         }
     }
+}
 
-    fn stop_worker(worker: WebWorker, _abandoned: bool) {
-        // Idle or in the middle of an abandoned job, the same: terminate() ends it at once.
-        drop(worker);
+/// Running functions of an ES module of the app's own on the pool's workers.
+///
+/// Each worker imports the module once (same-origin URL, so a strict CSP allows it) and calls
+/// the named export with `args` spread as its arguments; the result may be a value or a promise.
+/// Buffers listed in `transfer` move to the worker instead of being copied, and every
+/// `ArrayBuffer` in the result (the result itself, a typed array's buffer, or one level inside
+/// an array or object) moves back. A function that throws rejects with what it threw; the
+/// pool's timeouts, cancellation (the worker is terminated and replaced), backpressure and
+/// crash recovery apply as to Rust jobs.
+pub trait JsModuleJobs {
+    /// Calls `name(...args)` from the module at `url` on a worker.
+    fn run_module(
+        &self,
+        url: &str,
+        name: &str,
+        args: JsValue,
+        transfer: JsValue,
+    ) -> impl Future<Output = Result<Result<JsValue, JsValue>, WorkerError>>;
+}
+
+impl JsModuleJobs for weft_core::offload::WorkerPool<Browser> {
+    async fn run_module(
+        &self,
+        url: &str,
+        name: &str,
+        args: JsValue,
+        transfer: JsValue,
+    ) -> Result<Result<JsValue, JsValue>, WorkerError> {
+        let call = WebCall::Module {
+            url: JsValue::from_str(url),
+            name: JsValue::from_str(name),
+            args,
+            transfer,
+        };
+        match self.call(call).await? {
+            WebReply::Module(outcome) => Ok(outcome),
+            WebReply::Rust(_) => Err(WorkerError::Payload("a Rust reply to a module job".into())),
+        }
     }
 }

@@ -321,17 +321,54 @@ impl<B: Backend> WorkerPool<B> {
         A: Payload + MaybeSend,
         R: Payload + MaybeSend,
     {
-        let stopped = || {
-            if self.shared.terminate.is_cancelled() {
-                WorkerError::Terminated
-            } else {
-                WorkerError::Closed
-            }
-        };
+        self.check_open()?;
+        self.submit_call(B::prepare(func, items)?).await
+    }
+
+    /// Runs a call the backend prepared itself and gives the backend's raw reply.
+    ///
+    /// This is the entry for job kinds a backend adds of its own, beyond registered Rust
+    /// functions: the browser backend runs functions of a user's ES module through it
+    /// (`weft_web::JsModuleJobs`). Queueing, backpressure, timeouts, cancellation and worker
+    /// replacement are the same as for [`WorkerPool::run`]; dropping the future cancels the job.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weft::offload::Backend;
+    ///
+    /// weft::func! { fn double(x: u64) -> u64 { 2 * x } }
+    ///
+    /// weft::block_on(async {
+    ///     let pool = weft::WorkerPool::builder().size(1).build().unwrap();
+    ///     let call = <weft::DefaultRuntime as Backend>::prepare(double, vec![21]).unwrap();
+    ///     let reply = pool.call(call).await.unwrap();
+    ///     let out = <weft::DefaultRuntime as Backend>::unpack::<u64>(reply);
+    ///     assert_eq!(out, [Ok(42)]);
+    /// });
+    /// ```
+    pub async fn call(&self, call: B::Call) -> Result<B::Reply, WorkerError> {
+        self.check_open()?;
+        self.submit_call(call).await?.await
+    }
+
+    fn check_open(&self) -> Result<(), WorkerError> {
         if self.shared.sender.is_closed() {
-            return Err(stopped());
+            Err(self.stopped_error())
+        } else {
+            Ok(())
         }
-        let call = B::prepare(func, items)?;
+    }
+
+    fn stopped_error(&self) -> WorkerError {
+        if self.shared.terminate.is_cancelled() {
+            WorkerError::Terminated
+        } else {
+            WorkerError::Closed
+        }
+    }
+
+    async fn submit_call(&self, call: B::Call) -> Result<RawJob<B>, WorkerError> {
         let (reply, receiver) = async_channel::bounded(1);
         let token = CancelToken::new();
         let job = Job {
@@ -339,7 +376,11 @@ impl<B: Backend> WorkerPool<B> {
             token: token.clone(),
             reply,
         };
-        self.shared.sender.send(job).await.map_err(|_| stopped())?;
+        self.shared
+            .sender
+            .send(job)
+            .await
+            .map_err(|_| self.stopped_error())?;
         Ok(RawJob::new(receiver, token))
     }
 }
