@@ -110,18 +110,14 @@ pub fn compare(
             goal: goals.get(k).copied().unwrap_or("reference").to_string(),
         })
         .collect();
-    for row in &rows {
-        println!(
-            "{:4} {:<58} weft {:>10.1} {:<6} {:<38} {:>10.1}  ratio {:>5.2}  (goal {})",
-            row.id,
-            row.workload,
-            row.weft,
-            row.unit,
-            row.anchor_name,
-            row.anchor,
-            row.ratio,
-            row.goal
-        );
-    }
+    rows.iter().for_each(print);
     rows
+}
+
+/// Prints one row as a line of the run's log.
+pub fn print(row: &Row) {
+    println!(
+        "{:4} {:<58} weft {:>10.1} {:<9} {:<38} {:>10.1}  ratio {:>5.2}  (goal {})",
+        row.id, row.workload, row.weft, row.unit, row.anchor_name, row.anchor, row.ratio, row.goal
+    );
 }

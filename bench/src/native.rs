@@ -34,6 +34,9 @@ pub fn run_all(settings: &Settings, scale: f64, only: Option<&[String]>) -> Vec<
     if wanted("N8") {
         rows.extend(n8_seeds(settings));
     }
+    if wanted("N5") {
+        rows.extend(n5_cpu_map(settings, scale));
+    }
     if wanted("N6") {
         rows.extend(n6_timeout(
             settings,
@@ -256,17 +259,7 @@ fn n6_timeout(settings: &Settings, calls: usize, sleeps: usize) -> Vec<Row> {
                     ratio: weft / anchor,
                     goal: goal.into(),
                 };
-                println!(
-                    "{:4} {:<58} weft {:>10.1} {:<6} {:<38} {:>10.1}  ratio {:>5.2}  (goal {})",
-                    row.id,
-                    row.workload,
-                    row.weft,
-                    row.unit,
-                    row.anchor_name,
-                    row.anchor,
-                    row.ratio,
-                    row.goal
-                );
+                crate::harness::print(&row);
                 rows.push(row);
             }
         }
@@ -656,4 +649,112 @@ fn n7_rate(settings: &Settings, calls: usize) -> Vec<Row> {
             }),
         ],
     )
+}
+
+weft::func! {
+    /// The number of primes in `[start, end)`, by trial division: the CPU job of N5.
+    fn count_primes_between(start: u64, end: u64) -> u64 {
+        (start.max(2)..end)
+            .filter(|&n| (2..).take_while(|d| d * d <= n).all(|d| n % d != 0))
+            .count() as u64
+    }
+}
+
+/// Ranges starting at `base` whose job takes about `target` each, `jobs` of them.
+fn calibrated_ranges(jobs: u64, target: Duration, base: u64) -> Vec<(u64, u64)> {
+    let mut width = 64_u64;
+    loop {
+        let start = Instant::now();
+        std::hint::black_box(count_primes_between.call((base, base + width)));
+        let took = start.elapsed();
+        if took >= target / 2 || width > 1 << 30 {
+            let width = ((width as f64) * target.as_secs_f64() / took.as_secs_f64().max(1e-9))
+                .max(1.0) as u64;
+            return (0..jobs)
+                .map(|i| (base + i * width, base + (i + 1) * width))
+                .collect();
+        }
+        width *= 2;
+    }
+}
+
+fn n5_cpu_map(settings: &Settings, scale: f64) -> Vec<Row> {
+    use rayon::prelude::*;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let pool = weft::WorkerPool::builder()
+        .size(threads)
+        .build()
+        .expect("pool");
+    let rayon = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("rayon pool");
+    let mut rows = Vec::new();
+    let cases = [
+        ("64 jobs of about 5 ms", 64, Duration::from_millis(5)),
+        (
+            "100k jobs of about 2 µs",
+            count(100_000, scale) as u64,
+            Duration::from_micros(2),
+        ),
+    ];
+    for (label, jobs, each) in cases {
+        let ranges = calibrated_ranges(jobs, each, 1_000_000);
+        let expected: Vec<u64> = ranges
+            .iter()
+            .map(|&r| count_primes_between.call(r))
+            .collect();
+        let mut impls = vec![
+            Impl::timed("weft WorkerPool::map", || {
+                assert_eq!(
+                    weft::block_on(pool.map(count_primes_between, ranges.clone())).unwrap(),
+                    expected
+                );
+            }),
+            Impl::timed("rayon par_iter", || {
+                let out: Vec<u64> = rayon.install(|| {
+                    ranges
+                        .par_iter()
+                        .map(|&r| count_primes_between.call(r))
+                        .collect()
+                });
+                assert_eq!(out, expected);
+            }),
+            Impl::timed("sequential", || {
+                let out: Vec<u64> = ranges
+                    .iter()
+                    .map(|&r| count_primes_between.call(r))
+                    .collect();
+                assert_eq!(out, expected);
+            }),
+        ];
+        let medians = crate::harness::measure(settings, &mut impls, 1.0, 1e3);
+        let (weft, rayon_ms, sequential) = (medians[0], medians[1], medians[2]);
+        let (weft_speedup, rayon_speedup) = (sequential / weft, sequential / rayon_ms);
+        let time_row = Row {
+            id: "N5".into(),
+            workload: format!("CPU map on {threads} cores, {label}"),
+            weft,
+            anchor: rayon_ms,
+            anchor_name: "rayon par_iter".into(),
+            unit: "ms".into(),
+            ratio: weft / rayon_ms,
+            goal: "≤ 1.05×".into(),
+        };
+        let speedup_row = Row {
+            id: "N5".into(),
+            workload: format!("speedup over sequential, {label}"),
+            weft: weft_speedup,
+            anchor: rayon_speedup,
+            anchor_name: "rayon par_iter's speedup".into(),
+            unit: "× speedup".into(),
+            ratio: weft_speedup / rayon_speedup,
+            goal: "≥ 0.97×".into(),
+        };
+        for row in [time_row, speedup_row] {
+            crate::harness::print(&row);
+            rows.push(row);
+        }
+    }
+    rows
 }

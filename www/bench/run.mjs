@@ -1,23 +1,24 @@
-// Opens the pool benchmark page in Chromium and prints its figures (cargo xtask bench-pool).
+// Opens the browser benchmark page in Chromium and writes its rows as JSON (cargo xtask bench).
+// Usage: node bench/run.mjs OUT.json [--quick]
+import { writeFileSync } from 'node:fs';
 import { launch, baseUrl } from '../tests/browser.mjs';
 
+const [out, flag] = process.argv.slice(2);
 const browser = await launch();
 try {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(new URL('bench/', baseUrl).href);
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(new URL(`bench/${flag === '--quick' ? '?quick' : ''}`, baseUrl).href);
   const results = page.locator('#results[data-state="done"], #results[data-state="failed"]');
-  await results.waitFor({ timeout: 300_000 });
+  await results.waitFor({ timeout: 600_000 });
+  const text = await results.textContent();
   if ((await results.getAttribute('data-state')) !== 'done' || errors.length) {
-    throw new Error(`benchmark failed: ${await results.textContent()} ${errors.join('; ')}`);
+    throw new Error(`benchmark failed: ${text} ${errors.join('; ')}`);
   }
-  const r = JSON.parse(await results.getAttribute('data-json'));
-  const f = (x, d = 3) => x.toFixed(d);
-  console.log(`browser: tiny job round trip through the pool ${f(r.poolRoundTripMs)} ms vs raw postMessage ${f(r.rawRoundTripMs)} ms -> ${f(r.roundTripRatio, 2)}x (goal <= 1.2x)`);
-  console.log(`browser: tiny job round trip through the pool ${f(r.poolRoundTripMs)} ms vs hand-written postMessage + the same wasm export call ${f(r.rawCallRoundTripMs)} ms -> ${f(r.callRatio, 2)}x`);
-  console.log(`browser: 2 jobs counting primes below 3,000,000: 1 worker ${f(r.oneWorkerMs, 0)} ms, 2 workers ${f(r.twoWorkersMs, 0)} ms -> ${f(r.speedup, 2)}x speedup (goal >= 1.85x; ${r.workers} cores)`);
-  console.log(`browser: 64 MiB Bytes to a Rust function on a worker and back ${f(r.poolBytesMs, 1)} ms vs hand-written transfer + copies ${f(r.rawBytesMs, 1)} ms -> ${f(r.bytesRatio, 2)}x (goal <= 1.2x)`);
+  console.log(text);
+  writeFileSync(out, await results.getAttribute('data-json'));
 } finally {
   await browser.close();
 }

@@ -1,4 +1,4 @@
-//! What the pool benchmark page (`www/bench/`, run by `cargo xtask bench-pool`) measures: the
+//! What the pool benchmark page (`www/bench/`, run by `cargo xtask bench`) measures: the
 //! pool's round trip, speedup and byte-buffer path, each against a hand-written baseline in the
 //! same page. Figures only; nothing here asserts.
 
@@ -44,6 +44,45 @@ mod exports {
 
     thread_local! {
         static ONE_WORKER: std::cell::RefCell<Option<WorkerPool>> = const { std::cell::RefCell::new(None) };
+        static TWO_WORKERS: std::cell::RefCell<Option<WorkerPool>> = const { std::cell::RefCell::new(None) };
+    }
+
+    /// Milliseconds for `jobs` tiny jobs submitted at once to a two-worker pool that stays up
+    /// between calls, until every result is in.
+    #[wasm_bindgen(js_name = benchPoolThroughput)]
+    pub async fn bench_pool_throughput(jobs: u32) -> Result<f64, JsValue> {
+        let pool = match TWO_WORKERS.with(|p| p.borrow().clone()) {
+            Some(pool) => pool,
+            None => {
+                let pool = WorkerPool::builder()
+                    .size(2)
+                    .queue_capacity(100_000)
+                    .build()
+                    .map_err(|e| JsValue::from_str(&e.to_string()))?;
+                let warm = (0..64).map(|x| pool.run(tiny, x));
+                for out in weft::gather(warm).await {
+                    out.map_err(failed)?;
+                }
+                TWO_WORKERS.with(|p| *p.borrow_mut() = Some(pool.clone()));
+                pool
+            }
+        };
+        let task = weft::spawn(async move {
+            let start = weft::now();
+            let mut handles = Vec::with_capacity(jobs as usize);
+            for x in 0..jobs {
+                handles.push(pool.submit(tiny, x).await?);
+            }
+            for (x, handle) in handles.into_iter().enumerate() {
+                if handle.await? != (x as u32).wrapping_add(1) {
+                    return Err(weft::WorkerError::Payload("a wrong result".into()));
+                }
+            }
+            Ok(ms_since(start))
+        });
+        task.await
+            .map_err(|e| JsValue::from_str(&e.to_string()))?
+            .map_err(failed)
     }
 
     /// Mean milliseconds of one `pool.run(tiny, x)`, in sequence, on a one-worker pool that

@@ -117,6 +117,17 @@ pub fn build() -> Result<Package> {
 
 /// gzip -9 sizes of the package's JS and wasm, as `js + wasm = total`.
 pub fn sizes(dir: &Path) -> Result<String> {
+    let (js, wasm) = gzip_sizes(dir)?;
+    Ok(format!(
+        "js {:.1} KB + wasm {:.1} KB = {:.1} KB",
+        js as f64 / 1024.0,
+        wasm as f64 / 1024.0,
+        (js + wasm) as f64 / 1024.0
+    ))
+}
+
+/// gzip -9 bytes of the package's JS files and of its wasm.
+pub fn gzip_sizes(dir: &Path) -> Result<(usize, usize)> {
     let mut js = 0;
     let mut wasm = 0;
     for entry in walk(dir)? {
@@ -128,12 +139,7 @@ pub fn sizes(dir: &Path) -> Result<String> {
             js += gz;
         }
     }
-    Ok(format!(
-        "js {:.1} KB + wasm {:.1} KB = {:.1} KB",
-        js as f64 / 1024.0,
-        wasm as f64 / 1024.0,
-        (js + wasm) as f64 / 1024.0
-    ))
+    Ok((js, wasm))
 }
 
 pub fn gzip_len(path: &Path) -> Result<usize> {
