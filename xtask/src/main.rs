@@ -11,6 +11,7 @@
 
 mod bench;
 mod cmd;
+mod consumer;
 mod npm;
 mod play;
 mod serve;

@@ -33,6 +33,8 @@ pub fn run_command(args: &[String]) -> Result {
         setup::chromium()?;
         let passed = test(&package)?;
         println!("\nnpm package: {passed} tests passed in Chromium");
+        let checks = crate::consumer::test(&package)?;
+        println!("Vite consumer app: {checks} checks passed in Chromium");
     }
     Ok(())
 }

@@ -26,6 +26,7 @@ struct Tally {
     examples: u64,
     browser: u64,
     npm: u64,
+    consumer: u64,
     e2e: u64,
     steps: Vec<(String, f64)>,
 }
@@ -148,11 +149,15 @@ pub fn run_command(args: &[String]) -> Result {
         }
         Ok(())
     })?;
-    tally.step("npm package in headless Chromium", |t| {
-        let package = crate::npm::build()?;
-        t.npm = crate::npm::test(&package)?;
-        Ok(())
-    })?;
+    tally.step(
+        "npm package and a Vite app using it, in headless Chromium",
+        |t| {
+            let package = crate::npm::build()?;
+            t.npm = crate::npm::test(&package)?;
+            t.consumer = crate::consumer::test(&package)?;
+            Ok(())
+        },
+    )?;
     tally.step("playground end to end (Playwright + Chromium)", |t| {
         let www = play::build()?;
         let server = serve::Server::start(&www, 0)?;
@@ -185,12 +190,13 @@ pub fn run_command(args: &[String]) -> Result {
         println!("  {secs:7.1} s  {name}");
     }
     println!(
-        "\nweft: all tests passed in {:.0} s — native {} (unit, conformance, doctests), examples {}, browser {} (conformance in headless Chromium), npm package {} (Chromium), end-to-end {} (playground)",
+        "\nweft: all tests passed in {:.0} s — native {} (unit, conformance, doctests), examples {}, browser {} (conformance in headless Chromium), npm package {} + Vite consumer app {} (Chromium), end-to-end {} (playground)",
         start.elapsed().as_secs_f64(),
         tally.native,
         tally.examples,
         tally.browser,
         tally.npm,
+        tally.consumer,
         tally.e2e
     );
     Ok(())
