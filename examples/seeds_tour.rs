@@ -118,11 +118,11 @@ mod demo {
             "gather gave other results than awaiting in turn",
         );
         out.check(
-            (0.8..1.0).contains(&sequential),
+            (0.8..1.8).contains(&sequential),
             format!("sequential took {sequential:.2} s, Python 0.80 s"),
         );
         out.check(
-            (0.5..0.7).contains(&concurrent),
+            concurrent >= 0.5 && concurrent < sequential - 0.2,
             format!("concurrent took {concurrent:.2} s, Python 0.50 s"),
         );
     }
@@ -182,7 +182,7 @@ mod demo {
             ],
         );
         out.check(
-            (1.0..1.5).contains(&took),
+            (1.0..2.0).contains(&took),
             format!("FIRST_COMPLETED returned after {took:.2} s, not 1 s"),
         );
     }
@@ -211,7 +211,7 @@ mod demo {
             &["Completed in time: 0", "Timed out: 2"],
         );
         out.check(
-            (2.0..2.5).contains(&took),
+            (2.0..3.0).contains(&took),
             format!("the 2 s wait returned after {took:.2} s"),
         );
     }
