@@ -14,9 +14,8 @@
 //!   connection error, discards the connection (`Guard::discard`) and `weft::Retry` runs the query
 //!   again on a healthy one.
 //!
-//! SQLite calls block, so each runs on the `blocking` crate's thread pool (`blocking::unblock`),
-//! never on weft's executor threads; `weft::spawn_blocking` will take its place once weft's
-//! offload module lands.
+//! SQLite calls block, so each runs on the blocking-I/O thread pool (`weft::spawn_blocking`,
+//! asyncio's `run_in_executor(None, f)`), never on weft's executor threads.
 //!
 //! ```text
 //! cargo run --release --example db_pool
@@ -76,12 +75,13 @@ mod demo {
             let id = self.counts.created.fetch_add(1, Ordering::SeqCst) + 1;
             let path = self.path.clone();
             // Opening a file blocks: off the executor.
-            let db = blocking::unblock(move || {
+            let db = weft::spawn_blocking(move || {
                 let db = Connection::open(path)?;
                 db.busy_timeout(Duration::from_secs(5))?;
                 Ok::<_, rusqlite::Error>(db)
             })
-            .await?;
+            .await
+            .expect("opening a SQLite file does not panic")?;
             Ok(Conn { id, db })
         }
 
@@ -129,6 +129,8 @@ mod demo {
     enum QueryError {
         Pool(weft::pool::PoolError<rusqlite::Error>),
         Sql(rusqlite::Error),
+        /// The query panicked on its blocking thread; its connection was dropped with it.
+        Panicked(weft::JoinError),
     }
 
     impl std::fmt::Display for QueryError {
@@ -136,6 +138,7 @@ mod demo {
             match self {
                 QueryError::Pool(err) => write!(f, "pool: {err}"),
                 QueryError::Sql(err) => write!(f, "sql: {err}"),
+                QueryError::Panicked(err) => write!(f, "query: {err}"),
             }
         }
     }
@@ -151,11 +154,12 @@ mod demo {
         if BROKEN.lock().unwrap().contains(&conn.id) {
             HANDED_OUT_BROKEN.fetch_add(1, Ordering::SeqCst);
         }
-        let (conn, out) = blocking::unblock(move || {
+        let (conn, out) = weft::spawn_blocking(move || {
             let out = query(&conn);
             (conn, out)
         })
-        .await;
+        .await
+        .map_err(QueryError::Panicked)?;
         let id = conn.id;
         match out.map_err(QueryError::Sql) {
             Ok(out) => Ok((out, id)), // the guard goes back to the pool here
