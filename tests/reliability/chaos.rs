@@ -276,7 +276,6 @@ async fn work(ledger: Arc<Ledger>, live: Live, index: usize, plan: Plan) -> Resu
 /// The counts a chaos run prints and checks.
 #[derive(Debug, Default)]
 struct Tally {
-    items: usize,
     done: usize,
     failed: usize,
     panicked: usize,
@@ -287,7 +286,6 @@ struct Tally {
 impl Tally {
     fn of(ledger: &Ledger) -> Tally {
         Tally {
-            items: ledger.ends.len(),
             done: ledger.count(End::Done),
             failed: ledger.count(End::Failed),
             panicked: ledger.count(End::Panicked),
