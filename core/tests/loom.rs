@@ -21,8 +21,8 @@
 use loom::sync::Arc;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::thread;
-use weft_core::sync::{Event, Notify};
 use weft_core::PriorityQueue;
+use weft_core::sync::{Event, Notify};
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
     loom::model::Builder::new().check(f);

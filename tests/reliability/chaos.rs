@@ -491,9 +491,7 @@ reliability! {
                         assert_eq!(ledger.end_of(*index), End::Failed, "{why}");
                     }
                     chunks_cancelled += chunks.len();
-                    for index in block..block_end {
-                        cancelled_with_chunk[index] = true;
-                    }
+                    cancelled_with_chunk[block..block_end].fill(true);
                 }
             }
         }

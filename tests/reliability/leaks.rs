@@ -189,7 +189,11 @@ mod memory {
             pipeline_dropped_mid_flight(live).await;
             pool_dropped_mid_flight(live).await;
             live.spawn(async { weft::yield_now().await }).await.unwrap();
-            assert!(weft::timeout(Duration::ZERO, weft::sleep(FOREVER)).await.is_err());
+            assert!(
+                weft::timeout(Duration::ZERO, weft::sleep(FOREVER))
+                    .await
+                    .is_err()
+            );
         }
         eventually(Duration::from_secs(60), "every guard is dropped", || {
             live.live() == 0
@@ -222,7 +226,10 @@ mod memory {
             live.made(),
         ));
         assert_eq!(live.live(), 0);
-        assert!(growth < 5.0, "VmRSS grew {growth:.2} % ({before} -> {after} KiB)");
+        assert!(
+            growth < 5.0,
+            "VmRSS grew {growth:.2} % ({before} -> {after} KiB)"
+        );
     }
 
     #[test]
@@ -247,7 +254,13 @@ mod memory {
         for line in stdout.lines().filter(|l| l.starts_with("memory:")) {
             println!("{line}");
         }
-        assert!(out.status.success(), "the measurement failed:\n{stdout}\n{stderr}");
-        assert!(stdout.contains("memory:"), "the measurement did not run:\n{stdout}");
+        assert!(
+            out.status.success(),
+            "the measurement failed:\n{stdout}\n{stderr}"
+        );
+        assert!(
+            stdout.contains("memory:"),
+            "the measurement did not run:\n{stdout}"
+        );
     }
 }

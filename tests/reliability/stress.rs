@@ -26,7 +26,11 @@ use weft_core::rate::RateLimiter;
 use crate::support::{report, scale, seed};
 
 /// Runs `f` on a thread and fails if it does not finish within `limit`: a hang becomes a failure.
-fn within<T: Send + 'static>(limit: Duration, what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let _ = tx.send(f());
@@ -71,7 +75,9 @@ fn an_event_set_from_another_thread_wakes_every_waiter() {
             assert!(!event.is_set());
         }
     });
-    report(&format!("stress: Event: {rounds} rounds of 4 waiters racing set: 0 lost wake-ups"));
+    report(&format!(
+        "stress: Event: {rounds} rounds of 4 waiters racing set: 0 lost wake-ups"
+    ));
 }
 
 #[test]
@@ -79,55 +85,65 @@ fn a_priority_queue_shared_by_many_threads_loses_nothing() {
     let per_producer = scale(5_000, 100_000);
     let (producers, consumers, capacity) = (4, 4, 8);
     let seed = seed();
-    let got = within(WATCHDOG, "PriorityQueue producers and consumers", move || {
-        let queue = PriorityQueue::bounded(capacity).unwrap();
-        let over_capacity = Arc::new(AtomicBool::new(false));
-        let producing: Vec<_> = (0..producers)
-            .map(|p| {
-                let queue = queue.clone();
-                let mut rng = fastrand::Rng::with_seed(seed ^ p as u64);
-                thread::spawn(move || {
-                    weft::block_on(async {
-                        for i in 0..per_producer {
-                            let id = p * per_producer + i;
-                            queue.put((rng.u8(0..8), id)).await.unwrap();
-                        }
-                    })
-                })
-            })
-            .collect();
-        let consuming: Vec<_> = (0..consumers)
-            .map(|_| {
-                let (queue, over) = (queue.clone(), over_capacity.clone());
-                thread::spawn(move || {
-                    weft::block_on(async {
-                        let mut got = Vec::new();
-                        while let Some((_, id)) = queue.get().await {
-                            if queue.len() > capacity {
-                                over.store(true, Ordering::SeqCst);
+    let got = within(
+        WATCHDOG,
+        "PriorityQueue producers and consumers",
+        move || {
+            let queue = PriorityQueue::bounded(capacity).unwrap();
+            let over_capacity = Arc::new(AtomicBool::new(false));
+            let producing: Vec<_> = (0..producers)
+                .map(|p| {
+                    let queue = queue.clone();
+                    let mut rng = fastrand::Rng::with_seed(seed ^ p as u64);
+                    thread::spawn(move || {
+                        weft::block_on(async {
+                            for i in 0..per_producer {
+                                let id = p * per_producer + i;
+                                queue.put((rng.u8(0..8), id)).await.unwrap();
                             }
-                            queue.task_done().unwrap();
-                            got.push(id);
-                        }
-                        got
+                        })
                     })
                 })
-            })
-            .collect();
-        for p in producing {
-            p.join().unwrap();
-        }
-        weft::block_on(queue.join());
-        assert_eq!(queue.unfinished(), 0);
-        queue.close();
-        let mut got: Vec<usize> = consuming.into_iter().flat_map(|c| c.join().unwrap()).collect();
-        assert!(!over_capacity.load(Ordering::SeqCst), "capacity exceeded");
-        got.sort_unstable();
-        got
-    });
+                .collect();
+            let consuming: Vec<_> = (0..consumers)
+                .map(|_| {
+                    let (queue, over) = (queue.clone(), over_capacity.clone());
+                    thread::spawn(move || {
+                        weft::block_on(async {
+                            let mut got = Vec::new();
+                            while let Some((_, id)) = queue.get().await {
+                                if queue.len() > capacity {
+                                    over.store(true, Ordering::SeqCst);
+                                }
+                                queue.task_done().unwrap();
+                                got.push(id);
+                            }
+                            got
+                        })
+                    })
+                })
+                .collect();
+            for p in producing {
+                p.join().unwrap();
+            }
+            weft::block_on(queue.join());
+            assert_eq!(queue.unfinished(), 0);
+            queue.close();
+            let mut got: Vec<usize> = consuming
+                .into_iter()
+                .flat_map(|c| c.join().unwrap())
+                .collect();
+            assert!(!over_capacity.load(Ordering::SeqCst), "capacity exceeded");
+            got.sort_unstable();
+            got
+        },
+    );
     let total = producers * per_producer;
     assert_eq!(got.len(), total, "items lost or got twice (seed {seed})");
-    assert!(got.iter().enumerate().all(|(i, &id)| i == id), "items lost or got twice (seed {seed})");
+    assert!(
+        got.iter().enumerate().all(|(i, &id)| i == id),
+        "items lost or got twice (seed {seed})"
+    );
     report(&format!(
         "stress: PriorityQueue: {total} items, {producers} producer and {consumers} consumer threads, capacity {capacity}: 0 lost, 0 twice"
     ));
@@ -156,13 +172,18 @@ fn queue_join_returns_only_once_every_item_is_done() {
                 .collect();
             weft::block_on(queue.join());
             assert_eq!(done.load(Ordering::SeqCst), 64, "join returned early");
-            assert!(queue.task_done().is_err(), "one task_done too many is refused");
+            assert!(
+                queue.task_done().is_err(),
+                "one task_done too many is refused"
+            );
             for w in workers {
                 w.join().unwrap();
             }
         }
     });
-    report(&format!("stress: Queue join: {rounds} rounds of 64 items over 3 threads: join never early, never hung"));
+    report(&format!(
+        "stress: Queue join: {rounds} rounds of 64 items over 3 threads: join never early, never hung"
+    ));
 }
 
 /// Objects that know whether they are broken; the manager counts them.
@@ -207,7 +228,10 @@ fn a_pool_shared_by_many_threads_never_exceeds_its_size_or_lends_a_broken_object
     let manager = conns.clone();
     within(WATCHDOG, "Pool acquire/release", move || {
         let pool = weft::block_on(
-            weft::Pool::builder(manager).max_size(max).acquire_timeout(Duration::from_secs(60)).build(),
+            weft::Pool::builder(manager)
+                .max_size(max)
+                .acquire_timeout(Duration::from_secs(60))
+                .build(),
         )
         .unwrap();
         let workers: Vec<_> = (0..threads)
@@ -238,8 +262,15 @@ fn a_pool_shared_by_many_threads_never_exceeds_its_size_or_lends_a_broken_object
         assert!(status.size <= max);
         weft::block_on(pool.close());
     });
-    assert!(conns.most.load(Ordering::SeqCst) <= max, "more than max_size objects alive");
-    assert_eq!(conns.live.load(Ordering::SeqCst), 0, "close destroys every object");
+    assert!(
+        conns.most.load(Ordering::SeqCst) <= max,
+        "more than max_size objects alive"
+    );
+    assert_eq!(
+        conns.live.load(Ordering::SeqCst),
+        0,
+        "close destroys every object"
+    );
     report(&format!(
         "stress: Pool: {ops} acquires over {threads} threads, max_size {max}: at most {} alive, {} made, \
          0 broken lent, 0 hung, 0 left after close",
@@ -266,7 +297,8 @@ impl Runtime for Manual {
     }
 
     fn now() -> Instant {
-        *MANUAL_BASE.get_or_init(Instant::now) + Duration::from_micros(MANUAL_MICROS.load(Ordering::SeqCst))
+        *MANUAL_BASE.get_or_init(Instant::now)
+            + Duration::from_micros(MANUAL_MICROS.load(Ordering::SeqCst))
     }
 
     fn spawn<F>(future: F) -> weft::Task<F::Output>
@@ -291,7 +323,12 @@ fn try_acquire_from_many_threads_grants_exactly_the_free_slots() {
     let stop = Arc::new(AtomicBool::new(false));
     let hammers: Vec<_> = (0..threads)
         .map(|_| {
-            let (limiter, barrier, granted, stop) = (limiter.clone(), barrier.clone(), granted.clone(), stop.clone());
+            let (limiter, barrier, granted, stop) = (
+                limiter.clone(),
+                barrier.clone(),
+                granted.clone(),
+                stop.clone(),
+            );
             thread::spawn(move || {
                 loop {
                     barrier.wait();
@@ -316,10 +353,17 @@ fn try_acquire_from_many_threads_grants_exactly_the_free_slots() {
         barrier.wait();
         barrier.wait();
         let got = granted.swap(0, Ordering::SeqCst);
-        let in_window: usize =
-            log.iter().filter(|(at, _)| *at + per.as_micros() as u64 > now).map(|(_, n)| n).sum();
+        let in_window: usize = log
+            .iter()
+            .filter(|(at, _)| *at + per.as_micros() as u64 > now)
+            .map(|(_, n)| n)
+            .sum();
         let free = max - in_window;
-        assert_eq!(got, free.min(threads * tries), "phase at {now} µs (seed {seed})");
+        assert_eq!(
+            got,
+            free.min(threads * tries),
+            "phase at {now} µs (seed {seed})"
+        );
         log.push((now, got));
     }
     stop.store(true, Ordering::SeqCst);
@@ -387,7 +431,11 @@ fn a_task_group_joined_under_threads_stops_every_child_and_reports_exactly_the_f
                 }
                 drop(handle);
                 let out = group.join().await;
-                assert_eq!(alive.load(Ordering::SeqCst), 0, "a child outlived join (group {g}, seed {seed})");
+                assert_eq!(
+                    alive.load(Ordering::SeqCst),
+                    0,
+                    "a child outlived join (group {g}, seed {seed})"
+                );
                 let mut model = failed.lock().unwrap().clone();
                 model.sort_unstable();
                 match out {

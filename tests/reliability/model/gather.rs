@@ -30,7 +30,8 @@ struct Job {
 
 fn jobs(max_len: usize, fail_rate: f64) -> impl Strategy<Value = Vec<Job>> {
     vec(
-        (0_u64..20, prop::bool::weighted(fail_rate)).prop_map(|(delay, fails)| Job { delay, fails }),
+        (0_u64..20, prop::bool::weighted(fail_rate))
+            .prop_map(|(delay, fails)| Job { delay, fails }),
         0..max_len,
     )
 }
@@ -57,7 +58,11 @@ impl Dropped {
     }
 }
 
-fn run_job(i: usize, job: Job, dropped: &Dropped) -> impl Future<Output = Result<usize, usize>> + use<> {
+fn run_job(
+    i: usize,
+    job: Job,
+    dropped: &Dropped,
+) -> impl Future<Output = Result<usize, usize>> + use<> {
     let mark = dropped.mark();
     async move {
         let _mark = mark;

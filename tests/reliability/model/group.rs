@@ -29,8 +29,13 @@ struct Child {
 fn children() -> impl Strategy<Value = Vec<Child>> {
     let grandchild = proptest::option::weighted(0.3, (0_u64..15, prop::bool::weighted(0.15)));
     vec(
-        (0_u64..15, prop::bool::weighted(0.15), grandchild)
-            .prop_map(|(delay, fails, grandchild)| Child { delay, fails, grandchild }),
+        (0_u64..15, prop::bool::weighted(0.15), grandchild).prop_map(
+            |(delay, fails, grandchild)| Child {
+                delay,
+                fails,
+                grandchild,
+            },
+        ),
         0..8,
     )
 }

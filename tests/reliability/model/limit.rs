@@ -84,8 +84,8 @@ reliability! {
             let model = list_schedule(&delays, limit);
             let log = log.borrow();
             prop_assert!(log.max_in_flight <= limit, "{} in flight, limit {}", log.max_in_flight, limit);
-            for i in 0..n {
-                prop_assert_eq!(log.starts[i], Some(ms(model[i])), "start of item {}", i);
+            for (i, &start) in model.iter().enumerate() {
+                prop_assert_eq!(log.starts[i], Some(ms(start)), "start of item {}", i);
             }
             let end = (0..n).map(|i| model[i] + delays[i]).max().unwrap_or(0);
             match outputs {

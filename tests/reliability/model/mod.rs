@@ -23,7 +23,10 @@ mod timeout;
 /// How many cases each pattern gets.
 pub fn cases() -> u32 {
     #[cfg(not(target_arch = "wasm32"))]
-    if let Some(n) = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()) {
+    if let Some(n) = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
         return n;
     }
     let soak = if NATIVE { 10_000 } else { 2_000 };
@@ -47,9 +50,12 @@ where
         ..Config::default()
     };
     let cases = config.cases;
-    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
     if let Err(failure) = runner.run(&strategy, test) {
         panic!("model of {pattern}: {failure} (seed {seed}; replay with WEFT_SEED={seed})");
     }
-    report(&format!("model of {pattern}: {cases} cases agree with the model"));
+    report(&format!(
+        "model of {pattern}: {cases} cases agree with the model"
+    ));
 }

@@ -98,7 +98,11 @@ impl Model {
                 if self.closed {
                     Answer::Closed
                 } else if self.capacity.is_some_and(|c| self.items.len() >= c) {
-                    if matches!(op, Op::Put(_)) { Answer::Dropped } else { Answer::Full }
+                    if matches!(op, Op::Put(_)) {
+                        Answer::Dropped
+                    } else {
+                        Answer::Full
+                    }
                 } else {
                     self.items.push((Item { priority: p, id }, self.seq));
                     self.seq += 1;
@@ -108,7 +112,8 @@ impl Model {
             }
             Op::TryGet | Op::Get => {
                 let next = if self.priority {
-                    (0..self.items.len()).min_by_key(|&i| (self.items[i].0.priority, self.items[i].1))
+                    (0..self.items.len())
+                        .min_by_key(|&i| (self.items[i].0.priority, self.items[i].1))
                 } else {
                     (!self.items.is_empty()).then_some(0)
                 };
@@ -157,7 +162,9 @@ async fn on_queue(queue: &Queue<Item>, op: Op, id: usize) -> Answer {
             Err(_) => Answer::Dropped,
         },
         Op::Close => Answer::Closing(queue.close()),
-        Op::TaskDone => queue.task_done().map_or(Answer::TooManyDone, |()| Answer::Done),
+        Op::TaskDone => queue
+            .task_done()
+            .map_or(Answer::TooManyDone, |()| Answer::Done),
     }
 }
 
@@ -184,7 +191,9 @@ async fn on_priority_queue(queue: &PriorityQueue<Item>, op: Op, id: usize) -> An
             Err(_) => Answer::Dropped,
         },
         Op::Close => Answer::Closing(queue.close()),
-        Op::TaskDone => queue.task_done().map_or(Answer::TooManyDone, |()| Answer::Done),
+        Op::TaskDone => queue
+            .task_done()
+            .map_or(Answer::TooManyDone, |()| Answer::Done),
     }
 }
 
@@ -241,8 +250,18 @@ struct Race {
 
 fn races() -> impl Strategy<Value = Race> {
     let producer = vec((0_u8..4, 0_u64..5), 0..10);
-    (vec(producer, 1..4), vec(0_u64..5, 1..4), 1_usize..4, any::<bool>())
-        .prop_map(|(producers, consumers, capacity, priority)| Race { producers, consumers, capacity, priority })
+    (
+        vec(producer, 1..4),
+        vec(0_u64..5, 1..4),
+        1_usize..4,
+        any::<bool>(),
+    )
+        .prop_map(|(producers, consumers, capacity, priority)| Race {
+            producers,
+            consumers,
+            capacity,
+            priority,
+        })
 }
 
 /// Both queues behind one face, for the racing test.

@@ -36,8 +36,14 @@ fn cases() -> impl Strategy<Value = Case> {
     (1_usize..5, 1_u64..8).prop_flat_map(|(max, step)| {
         let request = (0_u64..60, proptest::option::weighted(0.3, 0_u64..30))
             .prop_map(|(arrival, patience)| Request { arrival, patience });
-        (Just(max), Just(step), 1..=max, vec(request, 0..16))
-            .prop_map(|(max, step, burst, requests)| Case { max, step, burst, requests })
+        (Just(max), Just(step), 1..=max, vec(request, 0..16)).prop_map(
+            |(max, step, burst, requests)| Case {
+                max,
+                step,
+                burst,
+                requests,
+            },
+        )
     })
 }
 
@@ -59,7 +65,9 @@ fn model(case: &Case) -> Vec<Option<u64>> {
         if len >= case.burst {
             at = at.max(starts[len - case.burst] + burst_window);
         }
-        let gives_up = request.patience.map(|p| (request.arrival + p) * US_PER_MS + 500);
+        let gives_up = request
+            .patience
+            .map(|p| (request.arrival + p) * US_PER_MS + 500);
         if gives_up.is_none_or(|g| at <= g) {
             starts.push(at);
             out[i] = Some(at);

@@ -41,22 +41,37 @@ fn cases() -> impl Strategy<Value = Case> {
         Just(Jitter::Decorrelated)
     ];
     (
-        (1_u32..7, 0_u64..50, 0_u64..300, 1.0_f64..3.0, jitter, any::<u64>()),
-        (0_u32..8, 0_u64..5, proptest::option::weighted(0.2, 1_u32..7)),
+        (
+            1_u32..7,
+            0_u64..50,
+            0_u64..300,
+            1.0_f64..3.0,
+            jitter,
+            any::<u64>(),
+        ),
+        (
+            0_u32..8,
+            0_u64..5,
+            proptest::option::weighted(0.2, 1_u32..7),
+        ),
         proptest::option::weighted(0.3, 1_u64..600),
     )
-        .prop_map(|((attempts, min, extra, factor, jitter, seed), (fails, op, fatal_at), deadline)| Case {
-            attempts,
-            min,
-            max: min + extra,
-            factor,
-            jitter,
-            seed,
-            fails,
-            op,
-            fatal_at,
-            deadline,
-        })
+        .prop_map(
+            |((attempts, min, extra, factor, jitter, seed), (fails, op, fatal_at), deadline)| {
+                Case {
+                    attempts,
+                    min,
+                    max: min + extra,
+                    factor,
+                    jitter,
+                    seed,
+                    fails,
+                    op,
+                    fatal_at,
+                    deadline,
+                }
+            },
+        )
 }
 
 #[derive(Clone, Debug, PartialEq)]
