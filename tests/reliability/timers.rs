@@ -1,7 +1,7 @@
 //! Timers: every sleep, timeout and deadline fires no earlier than asked, and not much later.
 //!
 //! The target is +5 ms natively and +20 ms in Chromium. Machines here are shared and noisy, so
-//! the normal run asserts only "never early" and a generous +250 ms; the soak run measures the
+//! the normal run asserts only "never early" and a generous +500 ms; the soak run measures the
 //! lateness of thousands of timers and prints its median, 99th percentile and maximum next to
 //! the target (on both targets: `cargo xtask soak` shows the browser's console).
 
@@ -13,8 +13,9 @@ use weft::TimeoutExt;
 
 use crate::support::{Live, NATIVE, eventually, ms, report, seed, soak};
 
-/// The normal run's bound on lateness: generous, for loaded machines.
-const GENEROUS: Duration = Duration::from_millis(250);
+/// The normal run's bound on lateness: generous, for shared machines under load (the suite's
+/// own stress tests run beside these).
+const GENEROUS: Duration = Duration::from_millis(500);
 
 /// The lateness this suite aims at, and prints next to the measured figures.
 const TARGET: Duration = if NATIVE {
