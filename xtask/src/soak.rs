@@ -13,13 +13,14 @@ use crate::cmd::{self, Result, run_tee};
 use crate::setup;
 
 /// The reliability suite's lines worth keeping, by the prefix its tests print them with.
+/// (Each ends in a space, so that test names such as `leaks::memory::…` do not match.)
 const FIGURES: &[&str] = &[
     "chaos ",
-    "leaks:",
-    "memory:",
+    "leaks: ",
+    "memory: ",
     "model of ",
-    "stress:",
-    "timer lateness",
+    "stress: ",
+    "timer lateness ",
 ];
 
 pub fn run_command(args: &[String]) -> Result {
@@ -116,12 +117,18 @@ pub fn loom(preemptions: u32) -> Result<String> {
     )
 }
 
-/// The lines of `output` that carry a figure (wasm-bindgen-test-runner may indent them).
+/// The figures in `output`, one per line. A figure may follow "test <name> ... " on its line
+/// (libtest prints that first when it runs one test at a time).
 fn figures(output: &str) -> Vec<&str> {
     output
         .lines()
-        .map(str::trim)
-        .filter(|line| FIGURES.iter().any(|prefix| line.starts_with(prefix)))
+        .filter_map(|line| {
+            let at = FIGURES
+                .iter()
+                .filter_map(|prefix| line.find(prefix))
+                .min()?;
+            Some(line[at..].trim_end())
+        })
         .collect()
 }
 
