@@ -263,7 +263,7 @@ mod memory {
             "the measurement failed:\n{stdout}\n{stderr}"
         );
         assert!(
-            stdout.contains("memory:"),
+            stdout.contains("memory: "),
             "the measurement did not run:\n{stdout}"
         );
     }

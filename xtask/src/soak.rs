@@ -15,7 +15,8 @@ use crate::setup;
 /// The reliability suite's lines worth keeping, by the prefix its tests print them with.
 /// (Each ends in a space, so that test names such as `leaks::memory::…` do not match.)
 const FIGURES: &[&str] = &[
-    "chaos ",
+    "chaos pipeline: ",
+    "chaos task groups ",
     "leaks: ",
     "memory: ",
     "model of ",
@@ -81,7 +82,11 @@ pub fn run_command(args: &[String]) -> Result {
             println!("  {line}");
         }
         let cases = count_before(output, " cases agree with the model");
-        let chaos = figures(output).join("\n");
+        let chaos: Vec<&str> = figures(output)
+            .into_iter()
+            .filter(|line| line.starts_with("chaos "))
+            .collect();
+        let chaos = chaos.join("\n");
         let items = count_before(&chaos, " items");
         let faults: u64 = [
             " failed, ",
