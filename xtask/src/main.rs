@@ -3,6 +3,8 @@
 //! - `test`:  every check a commit must pass, natively and in headless Chromium.
 //! - `npm`:   build the npm package `weft` (target/npm/weft and its tarball).
 //! - `bench`: benchmarks side by side with their anchors (`--quick`: a short pass).
+//! - `soak`:  the reliability suite's long variants (a million chaos items, 10,000 model cases per
+//!   pattern, loom at depth) and the figures they measure.
 //! - `play`:  build the playground and serve it on http://127.0.0.1:8080 (`--build-only` writes
 //!   `www/dist` for any static host instead).
 //!
@@ -16,6 +18,7 @@ mod npm;
 mod play;
 mod serve;
 mod setup;
+mod soak;
 mod test;
 
 use std::process::ExitCode;
@@ -32,7 +35,9 @@ commands:
   npm [--test]         build the npm package into target/npm/weft and pack it
                        (--test: then run its tests in headless Chromium)
   bench [--quick]      every benchmark side by side with its anchor: target/bench/results.json,
-                       and (full run only) BENCHMARKS.md";
+                       and (full run only) BENCHMARKS.md
+  soak                 the reliability suite's long variants, natively, in headless Chromium
+                       and under loom; prints items, faults injected, cases and timer lateness";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +46,7 @@ fn main() -> ExitCode {
         Some("play") => play::run_command(&args[1..]),
         Some("bench") => bench::run_command(&args[1..]),
         Some("npm") => npm::run_command(&args[1..]),
+        Some("soak") => soak::run_command(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

@@ -118,6 +118,9 @@ pub fn run_command(args: &[String]) -> Result {
         t.native = passed_in_cargo_output(&out);
         Ok(())
     })?;
+    tally.step("loom model checks (core/tests/loom.rs)", |_| {
+        crate::soak::loom(2).map(drop)
+    })?;
     tally.step("examples (each runs as a smoke test)", |t| {
         for example in examples()? {
             // The dev profile: `cargo test --workspace` above has built them already.
