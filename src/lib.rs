@@ -15,6 +15,7 @@
 //! | `asyncio.gather(*aws)` | [`gather()`], `gather!(a, b)` for mixed types |
 //! | `asyncio.gather` failing fast / `TaskGroup` | [`try_gather()`] |
 //! | `asyncio.wait_for(aw, s)`, `asyncio.timeout(s)` | [`timeout`], [`deadline`], `fut.timeout(d)` |
+//! | `multiprocessing.Pool`, `ProcessPoolExecutor` | [`WorkerPool`] with functions registered by [`func!`] |
 //!
 //! # Examples
 //!
@@ -41,6 +42,9 @@ pub use weft_core::testing;
 pub use weft_core::{
     Elapsed, Gather, Instant, JoinError, MaybeSend, Runtime, Task, TryGather, gather, try_gather,
 };
+pub use weft_core::offload;
+pub use weft_core::{Bytes, CancelToken, Func, Payload, Registry, WorkerError};
+pub use weft_macros::func;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use weft_native::*;

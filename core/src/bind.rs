@@ -25,6 +25,7 @@ macro_rules! bind_runtime {
     ($rt:ty) => {
         $crate::__bind_basics!($rt);
         $crate::__bind_timeout!($rt);
+        $crate::__bind_offload!($rt);
     };
 }
 

@@ -13,6 +13,8 @@
 //! | `a, b = await asyncio.gather(fa(), fb())` | [`gather!`] | [`join`] |
 //! | `asyncio.gather` failing fast | [`try_gather()`] | [`gather`](mod@gather) |
 //! | `asyncio.wait_for`, `asyncio.timeout` | `weft::timeout`, `weft::deadline` | [`timeout`] |
+//! | `multiprocessing.Pool`, `ProcessPoolExecutor` | `weft::WorkerPool`, `weft::func!` | [`offload`] |
+//! | `loop.run_in_executor(None, f)` (blocking I/O) | `weft::spawn_blocking` (native) | [`offload`] |
 //!
 //! # Examples
 //!
@@ -39,6 +41,7 @@
 
 pub mod gather;
 pub mod join;
+pub mod offload;
 pub mod runtime;
 pub mod task;
 pub mod testing;
@@ -49,6 +52,7 @@ mod error;
 
 pub use error::ConfigError;
 pub use gather::{Gather, TryGather, gather, try_gather};
+pub use offload::{Bytes, CancelToken, Func, Payload, Registry, WorkerError};
 pub use runtime::{MaybeSend, Runtime};
 pub use task::{JoinError, Task};
 pub use timeout::Elapsed;

@@ -8,6 +8,8 @@
 //! - [`spawn_local`] runs a `!Send` future on the current thread, while that thread is inside
 //!   [`block_on`].
 //! - Timers are async-io's: a reactor thread sleeps until the earliest deadline.
+//! - `weft::WorkerPool` runs CPU jobs on dedicated threads, one per worker (see `pool.rs`);
+//!   [`spawn_blocking`] runs blocking I/O on the `blocking` crate's pool.
 //!
 //! # Examples
 //!
@@ -27,10 +29,14 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
+mod blocking;
 mod executor;
+mod pool;
 mod timer;
 
+pub use blocking::spawn_blocking;
 pub use executor::{block_on, spawn_local};
+pub use pool::{CpuThread, NativeCall, NativeReply};
 pub use timer::Sleep;
 
 use core::future::Future;

@@ -39,6 +39,8 @@ macro_rules! conformance {
 mod support;
 
 mod gather;
+mod pool;
+mod pool_funcs;
 mod task;
 mod time;
 mod virtual_time;

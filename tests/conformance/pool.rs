@@ -1,0 +1,331 @@
+//! The worker pool: results, order, chunking, panics, timeouts, cancellation, backpressure,
+//! close and terminate, on CPU threads natively and on Web Workers in the browser.
+//!
+//! Real clock, generous bounds: a bound here only tells "it did not hang", never "it was fast".
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_lite::StreamExt;
+use weft::offload::Progress;
+use weft::{Bytes, WorkerError, WorkerPool};
+
+use crate::pool_funcs::{
+    add, boom, count_primes, reverse_bytes, shout, spin_ms, square, square_unless_13,
+};
+use crate::support::{Counter, eventually, ms};
+
+/// Long enough for a browser worker to start, even on a loaded machine.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn pool(size: usize) -> WorkerPool {
+    WorkerPool::builder().size(size).build().unwrap()
+}
+
+conformance! {
+    async fn run_gives_the_function_result() {
+        let pool = pool(2);
+        assert_eq!(pool.run(square, 12).await, Ok(144));
+        assert_eq!(pool.run(add, (40, 2)).await, Ok(42));
+        assert_eq!(pool.run(shout, "hi there".to_string()).await, Ok("HI THERE".to_string()));
+        assert_eq!(pool.run(count_primes, 100).await, Ok(25));
+        pool.close().await;
+    }
+}
+
+conformance! {
+    async fn byte_buffers_cross_unencoded_and_come_back() {
+        let pool = pool(1);
+        let data: Vec<u8> = (0..=255).cycle().take(1 << 20).collect();
+        let back = pool.run(reverse_bytes, Bytes::from(data.clone())).await.unwrap();
+        assert_eq!(back.len(), data.len());
+        assert!(back.iter().rev().eq(data.iter()));
+        let empty = pool.run(reverse_bytes, Bytes::default()).await.unwrap();
+        assert!(empty.is_empty());
+    }
+}
+
+conformance! {
+    async fn map_keeps_input_order_whatever_the_finish_order() {
+        let pool = pool(2);
+        // Earlier items take longer, so they finish last.
+        let delays = [80_u64, 60, 40, 20, 0, 70, 50, 30, 10, 0];
+        let out = pool.map(spin_ms, delays).await.unwrap();
+        assert_eq!(out, delays);
+
+        let squares = pool.map(square, 0..1000).await.unwrap();
+        assert_eq!(squares, (0..1000).map(|x| x * x).collect::<Vec<u64>>());
+    }
+}
+
+conformance! {
+    async fn map_of_nothing_is_empty_and_reports_no_progress() {
+        let pool = pool(1);
+        let reports = Counter::default();
+        let seen = reports.clone();
+        let out = pool.map(square, Vec::new()).on_progress(move |_| seen.bump()).await;
+        assert_eq!(out, Ok(vec![]));
+        assert_eq!(reports.get(), 0);
+        assert_eq!(pool.map_unordered(square, Vec::new()).count().await, 0);
+    }
+}
+
+conformance! {
+    async fn map_unordered_yields_every_index_exactly_once() {
+        let pool = pool(2);
+        let mut seen: Vec<(usize, u64)> = pool
+            .map_unordered(square, 0..500_u64)
+            .map(|(i, r)| (i, r.unwrap()))
+            .collect()
+            .await;
+        assert_eq!(seen.len(), 500);
+        seen.sort();
+        for (i, (index, value)) in seen.into_iter().enumerate() {
+            assert_eq!((index, value), (i, (i * i) as u64));
+        }
+    }
+}
+
+conformance! {
+    async fn map_progress_climbs_to_the_total_exactly_once() {
+        let pool = pool(2);
+        let reports = Arc::new(Mutex::new(Vec::<Progress>::new()));
+        let log = reports.clone();
+        let out = pool
+            .map(square, 0..100)
+            .on_progress(move |p| log.lock().unwrap().push(p))
+            .await
+            .unwrap();
+        assert_eq!(out.len(), 100);
+        let reports = reports.lock().unwrap();
+        assert!(reports.len() > 1, "one report per chunk: {reports:?}");
+        assert!(reports.windows(2).all(|w| w[0].done < w[1].done));
+        assert!(reports.iter().all(|p| p.total == 100));
+        assert_eq!(reports.iter().filter(|p| p.is_complete()).count(), 1);
+        assert!(reports.last().unwrap().is_complete());
+    }
+}
+
+conformance! {
+    async fn a_panic_fails_only_its_own_job_and_the_pool_keeps_working() {
+        let pool = pool(1);
+        let err = pool.run(boom, "kaboom".to_string()).await.unwrap_err();
+        assert_eq!(err, WorkerError::Panicked("kaboom".into()));
+        assert_eq!(err.to_string(), "job panicked: kaboom");
+        // Natively the same thread goes on; in the browser a fresh worker took over.
+        assert_eq!(pool.run(square, 7).await, Ok(49));
+
+        // In a map, only the panicking item fails: the rest of its chunk still runs.
+        let results: Vec<(usize, Result<u64, WorkerError>)> =
+            pool.map_unordered(square_unless_13, 0..40).collect().await;
+        assert_eq!(results.len(), 40);
+        for (index, result) in results {
+            if index == 13 {
+                assert_eq!(result, Err(WorkerError::Panicked("unlucky 13".into())));
+            } else {
+                assert_eq!(result, Ok((index * index) as u64));
+            }
+        }
+        // The ordered map fails with the first error.
+        let err = pool.map(square_unless_13, 0..40).await.unwrap_err();
+        assert!(err.is_panic(), "{err}");
+        assert_eq!(pool.run(square, 8).await, Ok(64));
+    }
+}
+
+conformance! {
+    async fn a_job_past_its_timeout_fails_and_the_next_one_runs() {
+        let pool = WorkerPool::builder()
+            .size(1)
+            .job_timeout(ms(300))
+            .build()
+            .unwrap();
+        // Warm up: the timeout counts from the start of the job, not of the worker.
+        assert_eq!(pool.run(square, 2).await, Ok(4));
+        let start = weft::now();
+        let err = pool.run(spin_ms, 60_000).await.unwrap_err();
+        let took = weft::now() - start;
+        assert_eq!(err, WorkerError::Timeout(ms(300)));
+        assert_eq!(err.to_string(), "job timed out after 300ms");
+        assert!(took >= ms(300), "not before the limit: {took:?}");
+        assert!(took < PATIENCE, "soon after the limit: {took:?}");
+        // The stuck worker was replaced (browser) or left to stop (native): the pool goes on.
+        assert_eq!(pool.run(square, 3).await, Ok(9));
+    }
+}
+
+conformance! {
+    async fn dropping_a_job_handle_cancels_the_job_and_frees_its_worker() {
+        let pool = pool(1);
+        assert_eq!(pool.run(square, 2).await, Ok(4));
+        let long = pool.submit(spin_ms, 60_000).await.unwrap();
+        weft::sleep(ms(50)).await;
+        let start = weft::now();
+        drop(long);
+        // A size-1 pool runs the next job long before the dropped one would have ended.
+        assert_eq!(pool.run(square, 5).await, Ok(25));
+        assert!(weft::now() - start < PATIENCE);
+
+        // A queued job whose handle is dropped never runs; the others do.
+        let busy = pool.submit(spin_ms, 100).await.unwrap();
+        let dropped = pool.submit(boom, "must never run".to_string()).await.unwrap();
+        drop(dropped);
+        let after = pool.submit(square, 6).await.unwrap();
+        assert_eq!(busy.await, Ok(100));
+        assert_eq!(after.await, Ok(36));
+    }
+}
+
+conformance! {
+    async fn the_queue_never_holds_more_than_its_capacity() {
+        let pool = WorkerPool::builder().size(1).queue_capacity(2).build().unwrap();
+        assert_eq!(pool.run(square, 1).await, Ok(1));
+        let submitted = Counter::default();
+        let producer = {
+            let (pool, submitted) = (pool.clone(), submitted.clone());
+            weft::spawn(async move {
+                let mut jobs = Vec::new();
+                for _ in 0..8 {
+                    jobs.push(pool.submit(spin_ms, 40).await.unwrap());
+                    submitted.bump();
+                }
+                jobs
+            })
+        };
+        let (mut most_queued, mut producer_waited) = (0, false);
+        while submitted.get() < 8 {
+            let queued = pool.queued();
+            assert!(queued <= 2, "{queued} jobs queued with capacity 2");
+            most_queued = most_queued.max(queued);
+            // A full queue with submissions left means the producer is waiting for room.
+            producer_waited |= queued == 2 && submitted.get() < 8;
+            weft::sleep(ms(2)).await;
+        }
+        for job in producer.await.unwrap() {
+            assert_eq!(job.await, Ok(40));
+        }
+        assert_eq!(most_queued, 2, "the producer filled the queue");
+        assert!(producer_waited, "submit waited while the queue was full");
+    }
+}
+
+conformance! {
+    async fn close_finishes_queued_jobs_then_refuses_new_ones() {
+        let pool = pool(1);
+        let jobs = [
+            pool.submit(spin_ms, 30).await.unwrap(),
+            pool.submit(spin_ms, 30).await.unwrap(),
+            pool.submit(spin_ms, 30).await.unwrap(),
+        ];
+        pool.close().await;
+        for job in jobs {
+            assert_eq!(job.await, Ok(30));
+        }
+        assert_eq!(pool.run(square, 1).await, Err(WorkerError::Closed));
+        assert_eq!(pool.map(square, [1, 2]).await, Err(WorkerError::Closed));
+    }
+}
+
+conformance! {
+    async fn terminate_fails_running_and_queued_jobs_at_once() {
+        let pool = pool(1);
+        assert_eq!(pool.run(square, 1).await, Ok(1));
+        let running = pool.submit(spin_ms, 60_000).await.unwrap();
+        let queued = pool.submit(square, 2).await.unwrap();
+        weft::sleep(ms(50)).await;
+        let start = weft::now();
+        pool.terminate().await;
+        assert_eq!(running.await, Err(WorkerError::Terminated));
+        assert_eq!(queued.await, Err(WorkerError::Terminated));
+        assert!(weft::now() - start < PATIENCE);
+        assert_eq!(pool.run(square, 3).await, Err(WorkerError::Terminated));
+    }
+}
+
+conformance! {
+    async fn dropping_the_pool_still_finishes_its_queued_jobs() {
+        let pool = pool(1);
+        let job = pool.submit(spin_ms, 20).await.unwrap();
+        drop(pool);
+        assert_eq!(job.await, Ok(20));
+    }
+}
+
+conformance! {
+    async fn invalid_settings_are_config_errors() {
+        let err = WorkerPool::builder().size(0).build().unwrap_err();
+        assert_eq!(err.setting(), "size");
+        let err = WorkerPool::builder().queue_capacity(0).build().unwrap_err();
+        assert_eq!(err.setting(), "queue_capacity");
+        let err = WorkerPool::builder().job_timeout(Duration::ZERO).build().unwrap_err();
+        assert_eq!(err.to_string(), "invalid job_timeout: must be more than zero");
+        assert!(WorkerPool::builder().build().unwrap().size() >= 1);
+    }
+}
+
+conformance! {
+    async fn bad_payloads_and_unknown_names_are_errors_not_panics() {
+        use weft::{Payload, Registry};
+
+        let registry = Registry::new().register(square).register(shout);
+        assert_eq!(
+            registry.call("cube", vec![1, 2]),
+            Err(WorkerError::UnknownFunction("cube".into()))
+        );
+        assert!(matches!(registry.call("square", vec![]), Err(WorkerError::Payload(_))));
+        assert!(matches!(registry.call("square", vec![7, 1]), Err(WorkerError::Payload(_))));
+        let ok = registry.call("square", 9_u64.into_payload().unwrap()).unwrap();
+        assert_eq!(u64::from_payload(ok), Ok(81));
+    }
+}
+
+// In the browser a worker finds a function by its export name, so a handle whose name the
+// module does not export, or whose argument type is not the function's, fails there.
+#[cfg(target_arch = "wasm32")]
+conformance! {
+    async fn a_worker_reports_unknown_functions_and_undecodable_arguments() {
+        use weft::Func;
+
+        let pool = pool(1);
+        let missing: Func<u64, u64> = Func::__new("not_registered", |x| x, square.erased());
+        assert_eq!(
+            pool.run(missing, 1).await,
+            Err(WorkerError::UnknownFunction("not_registered".into()))
+        );
+        // `shout` takes a String; a u64 payload does not decode as one.
+        let mistyped: Func<u64, String> = Func::__new("shout", |_| String::new(), shout.erased());
+        assert!(matches!(pool.run(mistyped, 5).await, Err(WorkerError::Payload(_))));
+        assert_eq!(pool.run(square, 4).await, Ok(16), "the worker is still fine");
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+conformance! {
+    async fn a_timed_out_native_job_sees_its_token_cancelled() {
+        use std::sync::atomic::Ordering;
+
+        use crate::pool_funcs::{SAW_CANCEL, spin_until_cancelled};
+
+        let pool = WorkerPool::builder().size(1).job_timeout(ms(100)).build().unwrap();
+        let err = pool.run(spin_until_cancelled, 60_000).await.unwrap_err();
+        assert_eq!(err, WorkerError::Timeout(ms(100)));
+        eventually(PATIENCE, "the job saw its token cancelled", || {
+            SAW_CANCEL.load(Ordering::SeqCst)
+        })
+        .await;
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+conformance! {
+    async fn spawn_blocking_runs_blocking_code_off_the_executor() {
+        let out = weft::spawn_blocking(|| {
+            std::thread::sleep(ms(20));
+            7
+        })
+        .await;
+        assert_eq!(out, Ok(7));
+        let err = weft::spawn_blocking(|| -> u8 { panic!("blocked and broke") }).await.unwrap_err();
+        assert_eq!(err.panic_message(), Some("blocked and broke"));
+    }
+}
