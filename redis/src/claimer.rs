@@ -1,0 +1,188 @@
+//! The worker's claiming task: renews the jobs it holds, takes over the jobs of dead workers,
+//! moves jobs past their last attempt to the dead-letter stream, and forgets dead consumers.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use redis::streams::{StreamAutoClaimReply, StreamId, StreamInfoConsumersReply, StreamPendingCountReply};
+
+use crate::finisher::Finish;
+use crate::keys::GROUP;
+use crate::link::Link;
+use crate::runner::{Shared, create_group, is_no_group};
+use crate::wire::{self, Job, Outcome};
+use crate::Error;
+
+/// A consumer with nothing pending and no sign of life for this many visibility timeouts (and
+/// at least a minute) is forgotten: its worker is gone.
+const FORGET_AFTER: u32 = 10;
+
+pub(crate) async fn run(shared: Arc<Shared>, mut link: Link) -> Result<(), Error> {
+    let visibility = shared.settings.visibility;
+    let tick = visibility / 3;
+    let forget_after = (visibility * FORGET_AFTER).max(Duration::from_secs(60));
+    let mut cursor = "0-0".to_owned();
+    let mut last_cleanup = Instant::now();
+    loop {
+        weft::sleep(tick).await;
+        renew(&shared, &mut link).await?;
+        if shared.stopping() {
+            if shared.holds_nothing() {
+                return Ok(());
+            }
+            continue;
+        }
+        let room = shared.room();
+        if room > 0 {
+            match claim(&shared, &mut link, &cursor, room).await {
+                Ok(next) => cursor = next,
+                Err(err) if is_no_group(&err) => create_group(&mut link, &shared.keys).await?,
+                Err(err) => return Err(err),
+            }
+        }
+        if last_cleanup.elapsed() > forget_after {
+            last_cleanup = Instant::now();
+            forget_dead_consumers(&shared, &mut link, forget_after).await?;
+        }
+    }
+}
+
+/// Resets the idle time of every job this worker holds, so no one takes them over.
+async fn renew(shared: &Shared, link: &mut Link) -> Result<(), Error> {
+    let held = shared.held();
+    if held.is_empty() {
+        return Ok(());
+    }
+    let (jobs, consumer) = (shared.keys.jobs.clone(), shared.consumer.clone());
+    // JUSTID: renewing is not a delivery, so the attempt count does not move.
+    link.call(move |c| {
+        redis::cmd("XCLAIM")
+            .arg(&jobs)
+            .arg(GROUP)
+            .arg(&consumer)
+            .arg(0)
+            .arg(&held)
+            .arg("JUSTID")
+            .query::<redis::Value>(c)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Takes over up to `room` jobs idle for the visibility timeout; returns the next cursor.
+async fn claim(shared: &Shared, link: &mut Link, cursor: &str, room: usize) -> Result<String, Error> {
+    let (jobs, consumer, cursor) = (shared.keys.jobs.clone(), shared.consumer.clone(), cursor.to_owned());
+    let min_idle = shared.settings.visibility.as_millis() as u64;
+    let reply: StreamAutoClaimReply = link
+        .call(move |c| {
+            redis::cmd("XAUTOCLAIM")
+                .arg(&jobs)
+                .arg(GROUP)
+                .arg(&consumer)
+                .arg(min_idle)
+                .arg(&cursor)
+                .arg("COUNT")
+                .arg(room)
+                .query(c)
+        })
+        .await?;
+    if !reply.deleted_ids.is_empty() {
+        // Entries deleted while pending (by hand: weft deletes only acknowledged ones) left the
+        // pending list just now without an acknowledgement: count them out of the backlog.
+        let (backlog, gone) = (shared.keys.backlog.clone(), reply.deleted_ids.len());
+        link.call(move |c| redis::cmd("DECRBY").arg(&backlog).arg(gone).query::<i64>(c))
+            .await?;
+    }
+    if !reply.claimed.is_empty() {
+        let deliveries = deliveries(shared, link, &reply.claimed).await?;
+        let mut runnable = Vec::new();
+        let mut dead = Vec::new();
+        for (entry, delivery) in reply.claimed.into_iter().zip(deliveries) {
+            if delivery > shared.settings.attempts {
+                dead.push((entry, delivery - 1));
+            } else {
+                runnable.push((entry, delivery));
+            }
+        }
+        bury(shared, link, dead).await?;
+        shared.accept(link, runnable).await?;
+    }
+    Ok(reply.next_stream_id)
+}
+
+/// How many times each entry has been delivered (this claim included).
+async fn deliveries(shared: &Shared, link: &mut Link, entries: &[StreamId]) -> Result<Vec<u32>, Error> {
+    let mut pipe = redis::pipe();
+    for entry in entries {
+        pipe.cmd("XPENDING")
+            .arg(&shared.keys.jobs)
+            .arg(GROUP)
+            .arg(&entry.id)
+            .arg(&entry.id)
+            .arg(1);
+    }
+    let replies: Vec<StreamPendingCountReply> = link.call(move |c| pipe.query(c)).await?;
+    Ok(replies
+        .iter()
+        .map(|r| r.ids.first().map_or(1, |p| p.times_delivered as u32))
+        .collect())
+}
+
+/// Moves jobs that have been run `attempts` times to the dead-letter stream, with their last
+/// recorded error.
+async fn bury(shared: &Shared, link: &mut Link, dead: Vec<(StreamId, u32)>) -> Result<(), Error> {
+    if dead.is_empty() {
+        return Ok(());
+    }
+    let mut pipe = redis::pipe();
+    for (entry, _) in &dead {
+        let id = wire::field(entry, "id").map_or_else(|| entry.id.clone(), |b| String::from_utf8_lossy(&b).into_owned());
+        pipe.cmd("GET").arg(shared.keys.last_error(&id));
+    }
+    let errors: Vec<Option<String>> = link.call(move |c| pipe.query(c)).await?;
+    for ((entry, attempts), error) in dead.into_iter().zip(errors) {
+        let last_error = error.unwrap_or_else(|| {
+            format!("the worker running attempt {attempts} stopped before finishing it")
+        });
+        let job = match wire::parse_job(&entry, attempts) {
+            Ok(job) => job,
+            Err((entry, id, _)) => Job {
+                entry,
+                id,
+                func: String::new(),
+                arg: Vec::new(),
+                attempt: attempts,
+                keep_arg: false,
+            },
+        };
+        shared.finish(Finish::new(job, Outcome::Dead { attempts, last_error }));
+    }
+    Ok(())
+}
+
+/// Deletes consumers that hold nothing and have not been seen for `after`.
+async fn forget_dead_consumers(shared: &Shared, link: &mut Link, after: Duration) -> Result<(), Error> {
+    let jobs = shared.keys.jobs.clone();
+    let info: StreamInfoConsumersReply = link
+        .call(move |c| redis::cmd("XINFO").arg("CONSUMERS").arg(&jobs).arg(GROUP).query(c))
+        .await?;
+    let gone: Vec<String> = info
+        .consumers
+        .into_iter()
+        .filter(|c| c.name != shared.consumer && c.pending == 0 && c.idle as u128 > after.as_millis())
+        .map(|c| c.name)
+        .collect();
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let mut pipe = redis::pipe();
+    for name in &gone {
+        pipe.cmd("XGROUP")
+            .arg("DELCONSUMER")
+            .arg(&shared.keys.jobs)
+            .arg(GROUP)
+            .arg(name)
+            .ignore();
+    }
+    link.call(move |c| pipe.query::<()>(c)).await
+}
