@@ -254,13 +254,25 @@ pub(crate) async fn run(
 ) -> Result<(), Error> {
     let mut link = Link::new(client.clone(), settings.reconnect_timeout);
     create_group(&mut link, &keys).await?;
+    let consumer = settings.consumer.clone().unwrap_or_else(default_consumer);
+    // Join the group now, not at the first job, so the worker shows in `XINFO CONSUMERS`.
+    let (jobs, name) = (keys.jobs.clone(), consumer.clone());
+    link.call(move |c| {
+        redis::cmd("XGROUP")
+            .arg("CREATECONSUMER")
+            .arg(&jobs)
+            .arg(GROUP)
+            .arg(&name)
+            .query::<i64>(c)
+    })
+    .await?;
     let (ran_tx, ran) = async_channel::unbounded();
     let (threads, jobs) = Threads::start(settings.concurrency, Arc::new(registry), ran_tx)
         .map_err(|e| weft_core::ConfigError::new("concurrency", format!("cannot start threads: {e}")))?;
     let (finishes, finish_rx) = async_channel::unbounded();
     let shared = Arc::new(Shared {
         keys,
-        consumer: settings.consumer.clone().unwrap_or_else(default_consumer),
+        consumer,
         settings,
         client,
         local: Mutex::new(Local::default()),
@@ -280,8 +292,8 @@ pub(crate) async fn run(
             }
         })
     };
+    let reader = guard(Box::pin(read(shared.clone(), link)));
     let tasks = [
-        guard(Box::pin(read(shared.clone(), link))),
         guard(Box::pin(dispatch(shared.clone(), ran))),
         guard(Box::pin(finisher::run(shared.clone(), shared.link(), finish_rx))),
         guard(Box::pin(claimer::run(shared.clone(), shared.link()))),
@@ -293,14 +305,19 @@ pub(crate) async fn run(
             .unwrap_or_else(|_| Error::Protocol("worker tasks stopped".into()))
     };
     futures_lite::pin!(fatal_error, interrupt);
-    let stopped = futures_lite::future::or(async { stop.await; None }, async { Some((&mut fatal_error).await) }).await;
-    if let Some(err) = stopped {
+    let stop = async {
+        stop.await;
+        None
+    };
+    if let Some(err) = futures_lite::future::or(stop, async { Some((&mut fatal_error).await) }).await {
         return Err(err);
     }
     shared.stopping.store(true, Ordering::Release);
     shared.changed.notify(usize::MAX);
-    // Finish what is held: wait until the finishing script has acknowledged every job.
     let drained = async {
+        // The reader stops after its current read; the jobs that read returned are held too.
+        reader.await;
+        // Finish what is held: wait until the finishing script has acknowledged every job.
         loop {
             let listener = shared.changed.listen();
             if shared.holds_nothing() {
@@ -309,14 +326,14 @@ pub(crate) async fn run(
             listener.await;
         }
     };
-    let outcome = futures_lite::future::or(drained, async {
+    let failed = async {
         futures_lite::future::or(async { Err((&mut fatal_error).await) }, async {
             (&mut interrupt).await;
             Err(Error::Interrupted)
         })
         .await
-    })
-    .await;
+    };
+    let outcome = futures_lite::future::or(drained, failed).await;
     if outcome.is_ok() {
         threads.stop().await;
     }

@@ -252,3 +252,63 @@ impl Drop for WorkerProcess {
         self.kill();
     }
 }
+
+/// The path of the `weft-worker` binary of this build.
+pub const WORKER: &str = env!("CARGO_BIN_EXE_weft-worker");
+
+/// Starts a `weft-worker` for `queue` on `server`.
+pub fn worker(server: &RedisServer, queue: &str, options: &[&str]) -> WorkerProcess {
+    WorkerProcess::spawn(WORKER, &server.url(), queue, options, server.dir())
+}
+
+/// Polls `check` every 10 ms until it holds; fails the test after `limit` with `what`.
+pub fn wait_until(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out after {limit:?} waiting until {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// What a queue has left in Redis: (jobs in the stream, jobs pending in the group, backlog).
+pub fn leftovers(conn: &mut redis::Connection, queue: &str) -> (u64, u64, i64) {
+    let jobs = format!("weft:{{{queue}}}:jobs");
+    let len: u64 = redis::cmd("XLEN").arg(&jobs).query(conn).expect("XLEN");
+    let pending: redis::Value = redis::cmd("XPENDING")
+        .arg(&jobs)
+        .arg("workers")
+        .query(conn)
+        .expect("XPENDING");
+    let pending = match pending {
+        redis::Value::Array(items) => match items.first() {
+            Some(redis::Value::Int(n)) => *n as u64,
+            _ => 0,
+        },
+        _ => 0,
+    };
+    let backlog: Option<i64> = redis::cmd("GET")
+        .arg(format!("weft:{{{queue}}}:backlog"))
+        .query(conn)
+        .expect("GET backlog");
+    (len, pending, backlog.unwrap_or(0))
+}
+
+/// Waits until the queue holds nothing: every job acknowledged and deleted, backlog zero.
+pub fn assert_drained(server: &RedisServer, queue: &str) {
+    let mut conn = server.conn();
+    let mut last = (0, 0, 0);
+    wait_until(Duration::from_secs(30), "the queue is drained", || {
+        last = leftovers(&mut conn, queue);
+        last == (0, 0, 0)
+    });
+}
+
+/// How many consumers the queue's group has (a worker joins on its first read).
+pub fn consumers(conn: &mut redis::Connection, queue: &str) -> usize {
+    let info: Result<redis::streams::StreamInfoConsumersReply, _> = redis::cmd("XINFO")
+        .arg("CONSUMERS")
+        .arg(format!("weft:{{{queue}}}:jobs"))
+        .arg("workers")
+        .query(conn);
+    info.map_or(0, |i| i.consumers.len())
+}
