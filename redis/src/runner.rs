@@ -316,7 +316,7 @@ pub(crate) async fn run(
     shared.changed.notify(usize::MAX);
     let drained = async {
         // The reader stops after its current read; the jobs that read returned are held too.
-        reader.await;
+        let _ = reader.await;
         // Finish what is held: wait until the finishing script has acknowledged every job.
         loop {
             let listener = shared.changed.listen();
