@@ -4,14 +4,16 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redis::streams::{StreamAutoClaimReply, StreamId, StreamInfoConsumersReply, StreamPendingCountReply};
+use redis::streams::{
+    StreamAutoClaimReply, StreamId, StreamInfoConsumersReply, StreamPendingCountReply,
+};
 
+use crate::Error;
 use crate::finisher::Finish;
 use crate::keys::GROUP;
 use crate::link::Link;
 use crate::runner::{Shared, create_group, is_no_group};
 use crate::wire::{self, Job, Outcome};
-use crate::Error;
 
 /// A consumer with nothing pending and no sign of life for this many visibility timeouts (and
 /// at least a minute) is forgotten: its worker is gone.
@@ -70,8 +72,17 @@ async fn renew(shared: &Shared, link: &mut Link) -> Result<(), Error> {
 }
 
 /// Takes over up to `room` jobs idle for the visibility timeout; returns the next cursor.
-async fn claim(shared: &Shared, link: &mut Link, cursor: &str, room: usize) -> Result<String, Error> {
-    let (jobs, consumer, cursor) = (shared.keys.jobs.clone(), shared.consumer.clone(), cursor.to_owned());
+async fn claim(
+    shared: &Shared,
+    link: &mut Link,
+    cursor: &str,
+    room: usize,
+) -> Result<String, Error> {
+    let (jobs, consumer, cursor) = (
+        shared.keys.jobs.clone(),
+        shared.consumer.clone(),
+        cursor.to_owned(),
+    );
     let min_idle = shared.settings.visibility.as_millis() as u64;
     let reply: StreamAutoClaimReply = link
         .call(move |c| {
@@ -111,7 +122,11 @@ async fn claim(shared: &Shared, link: &mut Link, cursor: &str, room: usize) -> R
 }
 
 /// How many times each entry has been delivered (this claim included).
-async fn deliveries(shared: &Shared, link: &mut Link, entries: &[StreamId]) -> Result<Vec<u32>, Error> {
+async fn deliveries(
+    shared: &Shared,
+    link: &mut Link,
+    entries: &[StreamId],
+) -> Result<Vec<u32>, Error> {
     let mut pipe = redis::pipe();
     for entry in entries {
         pipe.cmd("XPENDING")
@@ -136,7 +151,10 @@ async fn bury(shared: &Shared, link: &mut Link, dead: Vec<(StreamId, u32)>) -> R
     }
     let mut pipe = redis::pipe();
     for (entry, _) in &dead {
-        let id = wire::field(entry, "id").map_or_else(|| entry.id.clone(), |b| String::from_utf8_lossy(&b).into_owned());
+        let id = wire::field(entry, "id").map_or_else(
+            || entry.id.clone(),
+            |b| String::from_utf8_lossy(&b).into_owned(),
+        );
         pipe.cmd("GET").arg(shared.keys.last_error(&id));
     }
     let errors: Vec<Option<String>> = link.call(move |c| pipe.query(c)).await?;
@@ -155,21 +173,39 @@ async fn bury(shared: &Shared, link: &mut Link, dead: Vec<(StreamId, u32)>) -> R
                 keep_arg: false,
             },
         };
-        shared.finish(Finish::new(job, Outcome::Dead { attempts, last_error }));
+        shared.finish(Finish::new(
+            job,
+            Outcome::Dead {
+                attempts,
+                last_error,
+            },
+        ));
     }
     Ok(())
 }
 
 /// Deletes consumers that hold nothing and have not been seen for `after`.
-async fn forget_dead_consumers(shared: &Shared, link: &mut Link, after: Duration) -> Result<(), Error> {
+async fn forget_dead_consumers(
+    shared: &Shared,
+    link: &mut Link,
+    after: Duration,
+) -> Result<(), Error> {
     let jobs = shared.keys.jobs.clone();
     let info: StreamInfoConsumersReply = link
-        .call(move |c| redis::cmd("XINFO").arg("CONSUMERS").arg(&jobs).arg(GROUP).query(c))
+        .call(move |c| {
+            redis::cmd("XINFO")
+                .arg("CONSUMERS")
+                .arg(&jobs)
+                .arg(GROUP)
+                .query(c)
+        })
         .await?;
     let gone: Vec<String> = info
         .consumers
         .into_iter()
-        .filter(|c| c.name != shared.consumer && c.pending == 0 && c.idle as u128 > after.as_millis())
+        .filter(|c| {
+            c.name != shared.consumer && c.pending == 0 && c.idle as u128 > after.as_millis()
+        })
         .map(|c| c.name)
         .collect();
     if gone.is_empty() {

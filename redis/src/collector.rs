@@ -64,12 +64,16 @@ impl Collector {
             let mut wanted = Vec::new();
             for entry in reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids) {
                 self.last = entry.id.clone();
-                let kind = wire::field(&entry, "k").map(|k| String::from_utf8_lossy(&k).into_owned());
+                let kind =
+                    wire::field(&entry, "k").map(|k| String::from_utf8_lossy(&k).into_owned());
                 let Some(event) = kind.as_deref().and_then(Event::parse) else {
                     continue;
                 };
                 let ids = wire::field(&entry, "ids").unwrap_or_default();
-                for id in String::from_utf8_lossy(&ids).split(' ').filter(|id| !id.is_empty()) {
+                for id in String::from_utf8_lossy(&ids)
+                    .split(' ')
+                    .filter(|id| !id.is_empty())
+                {
                     if self.tracker.event(event, id) {
                         wanted.push(id.to_owned());
                     }
@@ -97,7 +101,11 @@ impl Collector {
             let keys: Vec<String> = chunk.iter().map(|id| self.keys.result(id)).collect();
             let values = self
                 .link
-                .call(move |c| redis::cmd("MGET").arg(&keys).query::<Vec<Option<Vec<u8>>>>(c))
+                .call(move |c| {
+                    redis::cmd("MGET")
+                        .arg(&keys)
+                        .query::<Vec<Option<Vec<u8>>>>(c)
+                })
                 .await;
             match values {
                 Ok(values) => {

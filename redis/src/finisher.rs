@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use weft::WorkerError;
 
+use crate::Error;
 use crate::keys::GROUP;
 use crate::link::Link;
 use crate::queue::EVENTS_MAXLEN;
 use crate::runner::Shared;
 use crate::scripts;
 use crate::wire::{Job, Outcome};
-use crate::Error;
 
 /// At most this many jobs per script call.
 const BATCH: usize = 256;

@@ -76,7 +76,11 @@ impl Link {
     }
 
     /// As [`Link::call`], for a command that may block in Redis for up to `block`.
-    pub(crate) async fn call_blocking_for<T, F>(&mut self, block: Duration, mut f: F) -> Result<T, Error>
+    pub(crate) async fn call_blocking_for<T, F>(
+        &mut self,
+        block: Duration,
+        mut f: F,
+    ) -> Result<T, Error>
     where
         T: Send + 'static,
         F: FnMut(&mut Connection) -> RedisResult<T> + Send + 'static,
@@ -88,8 +92,13 @@ impl Link {
         // connection; the next call opens a fresh one.
         let (conn, reconnected, result) = blocking::unblock(move || {
             let mut conn = conn;
-            let (reconnected, result) =
-                run(&client, &mut conn, reconnect_timeout, block + RESPONSE_TIMEOUT, &mut f);
+            let (reconnected, result) = run(
+                &client,
+                &mut conn,
+                reconnect_timeout,
+                block + RESPONSE_TIMEOUT,
+                &mut f,
+            );
             (conn, reconnected, result)
         })
         .await;

@@ -19,17 +19,21 @@ pub(crate) struct Pending<R> {
 }
 
 impl<R> Pending<R> {
-    pub(crate) fn new(stored: async_channel::Receiver<Result<(), Error>>, handle: JobHandle<R>) -> Self {
+    pub(crate) fn new(
+        stored: async_channel::Receiver<Result<(), Error>>,
+        handle: JobHandle<R>,
+    ) -> Self {
         Pending { stored, handle }
     }
 
     pub(crate) fn into_parts(self) -> (impl Future<Output = Result<(), Error>>, JobHandle<R>) {
         let stored = self.stored;
         let stored = async move {
-            stored
-                .recv()
-                .await
-                .unwrap_or_else(|_| Err(Error::Protocol("the queue's submitting task stopped".into())))
+            stored.recv().await.unwrap_or_else(|_| {
+                Err(Error::Protocol(
+                    "the queue's submitting task stopped".into(),
+                ))
+            })
         };
         (stored, self.handle)
     }
@@ -125,7 +129,9 @@ impl<R: Payload> Stream for Map<R> {
 
 impl<R> fmt::Debug for Map<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Map").field("in_flight", &self.running.len()).finish()
+        f.debug_struct("Map")
+            .field("in_flight", &self.running.len())
+            .finish()
     }
 }
 

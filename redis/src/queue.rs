@@ -196,7 +196,10 @@ impl QueueBuilder {
                     .query(c)
             })
             .await?;
-        let last = last.into_iter().next().map_or_else(|| "0-0".to_owned(), |(id, _)| id);
+        let last = last
+            .into_iter()
+            .next()
+            .map_or_else(|| "0-0".to_owned(), |(id, _)| id);
         let tracker = Arc::new(Tracker::default());
         let (submissions, incoming) = async_channel::bounded(BATCH);
         let submitter = Submitter {
@@ -488,7 +491,10 @@ impl Queue {
     /// });
     /// ```
     pub async fn cancel(&self, id: &JobId) -> Result<bool, Error> {
-        let keys = [self.inner.keys.result(id.as_str()), self.inner.keys.events.clone()];
+        let keys = [
+            self.inner.keys.result(id.as_str()),
+            self.inner.keys.events.clone(),
+        ];
         let value = Outcome::Cancelled.encode();
         let ttl = self.inner.settings.result_ttl.as_secs();
         let id = id.as_str().to_owned();
@@ -563,7 +569,10 @@ impl Queue {
             .unwrap_or_else(|p| p.into_inner())
             .pop();
         let mut link = spare.unwrap_or_else(|| {
-            Link::new(self.inner.client.clone(), self.inner.settings.reconnect_timeout)
+            Link::new(
+                self.inner.client.clone(),
+                self.inner.settings.reconnect_timeout,
+            )
         });
         let result = link.call(f).await;
         self.inner

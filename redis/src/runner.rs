@@ -150,7 +150,11 @@ impl Shared {
     /// Takes in entries this worker now owns (read, or claimed from a dead worker): announces
     /// them, drops those that already have a result (cancelled, or finished elsewhere), and
     /// hands the rest to the threads. `deliveries` is each entry's delivery count.
-    pub(crate) async fn accept(&self, link: &mut Link, entries: Vec<(StreamId, u32)>) -> Result<(), Error> {
+    pub(crate) async fn accept(
+        &self,
+        link: &mut Link,
+        entries: Vec<(StreamId, u32)>,
+    ) -> Result<(), Error> {
         let mut jobs = Vec::with_capacity(entries.len());
         for (entry, delivery) in entries {
             match wire::parse_job(&entry, delivery) {
@@ -268,7 +272,9 @@ pub(crate) async fn run(
     .await?;
     let (ran_tx, ran) = async_channel::unbounded();
     let (threads, jobs) = Threads::start(settings.concurrency, Arc::new(registry), ran_tx)
-        .map_err(|e| weft_core::ConfigError::new("concurrency", format!("cannot start threads: {e}")))?;
+        .map_err(|e| {
+            weft_core::ConfigError::new("concurrency", format!("cannot start threads: {e}"))
+        })?;
     let (finishes, finish_rx) = async_channel::unbounded();
     let shared = Arc::new(Shared {
         keys,
@@ -295,7 +301,11 @@ pub(crate) async fn run(
     let reader = guard(Box::pin(read(shared.clone(), link)));
     let tasks = [
         guard(Box::pin(dispatch(shared.clone(), ran))),
-        guard(Box::pin(finisher::run(shared.clone(), shared.link(), finish_rx))),
+        guard(Box::pin(finisher::run(
+            shared.clone(),
+            shared.link(),
+            finish_rx,
+        ))),
         guard(Box::pin(claimer::run(shared.clone(), shared.link()))),
     ];
     let fatal_error = async {
@@ -309,7 +319,9 @@ pub(crate) async fn run(
         stop.await;
         None
     };
-    if let Some(err) = futures_lite::future::or(stop, async { Some((&mut fatal_error).await) }).await {
+    if let Some(err) =
+        futures_lite::future::or(stop, async { Some((&mut fatal_error).await) }).await
+    {
         return Err(err);
     }
     shared.stopping.store(true, Ordering::Release);

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::Error;
 use crate::keys::Keys;
 use crate::link::Link;
 use crate::tracker::Tracker;
 use crate::wire::JOB_FORMAT;
-use crate::Error;
 
 /// At most this many jobs go in one transaction.
 pub(crate) const BATCH: usize = 512;

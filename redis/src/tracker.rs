@@ -91,7 +91,9 @@ pub(crate) struct Tracker {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // No code here panics while holding a lock; survive one anyway rather than cascade.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl fmt::Debug for Tracker {
@@ -111,7 +113,11 @@ impl Tracker {
         state.next_key += 1;
         let key = state.next_key;
         let slot = Arc::new(Slot::default());
-        state.waiters.entry(id.to_owned()).or_default().push((key, slot.clone()));
+        state
+            .waiters
+            .entry(id.to_owned())
+            .or_default()
+            .push((key, slot.clone()));
         (key, slot)
     }
 
@@ -211,7 +217,13 @@ impl Tracker {
     pub(crate) fn outstanding(&self) -> Vec<String> {
         let state = lock(&self.state);
         let mut ids: Vec<String> = state.waiters.keys().cloned().collect();
-        ids.extend(state.own.keys().filter(|id| !state.waiters.contains_key(*id)).cloned());
+        ids.extend(
+            state
+                .own
+                .keys()
+                .filter(|id| !state.waiters.contains_key(*id))
+                .cloned(),
+        );
         ids
     }
 

@@ -190,7 +190,10 @@ pub(crate) fn field(entry: &StreamId, name: &str) -> Option<Vec<u8>> {
 
 /// Reads a job entry. An entry that is not a job this worker can read still gives its ids (the
 /// entry id stands in for a missing job id), with the reason it cannot run.
-pub(crate) fn parse_job(entry: &StreamId, attempt: u32) -> Result<Job, (String, String, WorkerError)> {
+pub(crate) fn parse_job(
+    entry: &StreamId,
+    attempt: u32,
+) -> Result<Job, (String, String, WorkerError)> {
     let text = |name| field(entry, name).map(|b| String::from_utf8_lossy(&b).into_owned());
     let id = text("id").unwrap_or_else(|| entry.id.clone());
     let fail = |why: String| (entry.id.clone(), id.clone(), WorkerError::Payload(why));
@@ -204,7 +207,8 @@ pub(crate) fn parse_job(entry: &StreamId, attempt: u32) -> Result<Job, (String, 
         None => return Err(fail("the job entry has no format version (`v`)".into())),
     }
     let func = text("f").ok_or_else(|| fail("the job entry names no function (`f`)".into()))?;
-    let arg = field(entry, "a").ok_or_else(|| fail("the job entry has no argument (`a`)".into()))?;
+    let arg =
+        field(entry, "a").ok_or_else(|| fail("the job entry has no argument (`a`)".into()))?;
     Ok(Job {
         entry: entry.id.clone(),
         id,
@@ -240,13 +244,25 @@ mod tests {
     #[test]
     fn unreadable_results_are_protocol_errors() {
         assert!(Outcome::decode(vec![]).is_err());
-        assert!(Outcome::decode(vec![9, 0]).unwrap_err().to_string().contains("version 9"));
+        assert!(
+            Outcome::decode(vec![9, 0])
+                .unwrap_err()
+                .to_string()
+                .contains("version 9")
+        );
         assert!(Outcome::decode(vec![1, 77]).is_err());
     }
 
     #[test]
     fn events_parse_back() {
-        for event in [Event::Running, Event::Retried, Event::Done, Event::Failed, Event::Dead, Event::Cancelled] {
+        for event in [
+            Event::Running,
+            Event::Retried,
+            Event::Done,
+            Event::Failed,
+            Event::Dead,
+            Event::Cancelled,
+        ] {
             assert_eq!(Event::parse(event.as_str()), Some(event));
         }
         assert_eq!(Event::parse("nope"), None);

@@ -35,17 +35,32 @@ fn unknown_functions_and_malformed_payloads_fail_their_job_and_the_worker_goes_o
             .await
             .unwrap();
         let err = weft::timeout(LONG, unknown).await.unwrap().unwrap_err();
-        assert!(matches!(&err, JobError::Failed(WorkerError::UnknownFunction(name)) if name == "resize_image"));
-        assert_eq!(err.to_string(), "job failed: unknown function `resize_image`");
+        assert!(
+            matches!(&err, JobError::Failed(WorkerError::UnknownFunction(name)) if name == "resize_image")
+        );
+        assert_eq!(
+            err.to_string(),
+            "job failed: unknown function `resize_image`"
+        );
 
         // A u64 argument cut short, then a payload of a format version this weft does not know.
         let garbage = queue.submit_raw("increment", vec![1, 0xff]).await.unwrap();
         let err = weft::timeout(LONG, garbage).await.unwrap().unwrap_err();
-        assert!(matches!(err, JobError::Failed(WorkerError::Payload(_))), "{err}");
-        assert!(err.to_string().starts_with("job failed: bad payload: cannot decode"), "{err}");
+        assert!(
+            matches!(err, JobError::Failed(WorkerError::Payload(_))),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("job failed: bad payload: cannot decode"),
+            "{err}"
+        );
         let future = queue.submit_raw("increment", vec![9, 1]).await.unwrap();
         let err = weft::timeout(LONG, future).await.unwrap().unwrap_err();
-        assert!(err.to_string().contains("unknown payload format version 9"), "{err}");
+        assert!(
+            err.to_string().contains("unknown payload format version 9"),
+            "{err}"
+        );
 
         // A job entry in a layout of another weft-redis version, written by hand.
         let mut conn = server.conn();
@@ -67,10 +82,22 @@ fn unknown_functions_and_malformed_payloads_fail_their_job_and_the_worker_goes_o
             .unwrap();
         let foreign = queue.job::<u64>(JobId::from("foreign-1")).await.unwrap();
         let err = weft::timeout(LONG, foreign).await.unwrap().unwrap_err();
-        assert!(err.to_string().contains("job format version 99 (this worker reads 1)"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("job format version 99 (this worker reads 1)"),
+            "{err}"
+        );
 
         // The worker is alive and well, nothing was retried or buried.
-        assert_eq!(queue.submit(demo::increment, 1).await.unwrap().await.unwrap(), 2);
+        assert_eq!(
+            queue
+                .submit(demo::increment, 1)
+                .await
+                .unwrap()
+                .await
+                .unwrap(),
+            2
+        );
         assert!(worker.exited().is_none());
         assert!(queue.dead_letters(10).await.unwrap().is_empty());
         let p = queue.progress().next().await.unwrap();
@@ -83,14 +110,21 @@ fn unknown_functions_and_malformed_payloads_fail_their_job_and_the_worker_goes_o
 fn a_poison_job_lands_in_the_dead_letter_stream_after_exactly_n_attempts() {
     let server = RedisServer::start();
     let path = server.dir().join("poison").to_string_lossy().into_owned();
-    let mut worker = worker(&server, "poison", &["--attempts", "3", "--retry-delay-ms", "10"]);
+    let mut worker = worker(
+        &server,
+        "poison",
+        &["--attempts", "3", "--retry-delay-ms", "10"],
+    );
     weft::block_on(async {
         let queue = connect(&server, "poison").await;
         let job = queue.submit(demo::poison, path.clone()).await.unwrap();
         let id = job.id().clone();
         let err = weft::timeout(LONG, job).await.unwrap().unwrap_err();
         match &err {
-            JobError::Dead { attempts, last_error } => {
+            JobError::Dead {
+                attempts,
+                last_error,
+            } => {
                 assert_eq!(*attempts, 3);
                 assert_eq!(last_error, "job panicked: poison job");
             }
@@ -109,7 +143,15 @@ fn a_poison_job_lands_in_the_dead_letter_stream_after_exactly_n_attempts() {
         let p = queue.progress().next().await.unwrap();
         assert_eq!((p.dead, p.retried), (1, 2));
         // The worker goes on.
-        assert_eq!(queue.submit(demo::increment, 1).await.unwrap().await.unwrap(), 2);
+        assert_eq!(
+            queue
+                .submit(demo::increment, 1)
+                .await
+                .unwrap()
+                .await
+                .unwrap(),
+            2
+        );
         assert!(worker.exited().is_none());
         assert_eq!(lines(&path), 3, "never run again");
     });
@@ -120,7 +162,14 @@ fn a_poison_job_lands_in_the_dead_letter_stream_after_exactly_n_attempts() {
 fn a_job_that_kills_its_worker_lands_in_the_dead_letter_stream_after_exactly_n_attempts() {
     let server = RedisServer::start();
     let path = server.dir().join("crash").to_string_lossy().into_owned();
-    let options = ["--attempts", "2", "--visibility-ms", "300", "--concurrency", "1"];
+    let options = [
+        "--attempts",
+        "2",
+        "--visibility-ms",
+        "300",
+        "--concurrency",
+        "1",
+    ];
     let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
         // A supervisor, as systemd or Kubernetes would be: restarts the worker when it dies.
@@ -130,7 +179,11 @@ fn a_job_that_kills_its_worker_lands_in_the_dead_letter_stream_after_exactly_n_a
             while !done.load(Ordering::SeqCst) {
                 if current.exited().is_some() {
                     restarts += 1;
-                    assert!(restarts <= 2, "the worker died more than twice:\n{}", current.log());
+                    assert!(
+                        restarts <= 2,
+                        "the worker died more than twice:\n{}",
+                        current.log()
+                    );
                     current = worker(&server, "crash", &options);
                 }
                 std::thread::sleep(Duration::from_millis(20));
@@ -141,16 +194,30 @@ fn a_job_that_kills_its_worker_lands_in_the_dead_letter_stream_after_exactly_n_a
             let job = queue.submit(demo::crash, path.clone()).await.unwrap();
             let err = weft::timeout(LONG, job).await.unwrap().unwrap_err();
             match &err {
-                JobError::Dead { attempts, last_error } => {
+                JobError::Dead {
+                    attempts,
+                    last_error,
+                } => {
                     assert_eq!(*attempts, 2);
-                    assert_eq!(last_error, "the worker running attempt 2 stopped before finishing it");
+                    assert_eq!(
+                        last_error,
+                        "the worker running attempt 2 stopped before finishing it"
+                    );
                 }
                 other => panic!("expected a dead job, got {other}"),
             }
             assert_eq!(lines(&path), 2, "it ran exactly twice");
             let dead = queue.dead_letters(10).await.unwrap();
             assert_eq!((dead.len(), dead[0].attempts), (1, 2));
-            assert_eq!(queue.submit(demo::increment, 1).await.unwrap().await.unwrap(), 2);
+            assert_eq!(
+                queue
+                    .submit(demo::increment, 1)
+                    .await
+                    .unwrap()
+                    .await
+                    .unwrap(),
+                2
+            );
         });
         done.store(true, Ordering::SeqCst);
     });
@@ -162,7 +229,9 @@ fn sigterm_finishes_the_jobs_in_flight_then_exits_zero() {
     let server = RedisServer::start();
     let mut conn = server.conn();
     let mut first = worker(&server, "stop", &["--concurrency", "2", "--prefetch", "0"]);
-    wait_until(LONG, "the worker joined", || consumers(&mut conn, "stop") == 1);
+    wait_until(LONG, "the worker joined", || {
+        consumers(&mut conn, "stop") == 1
+    });
     weft::block_on(async {
         let queue = connect(&server, "stop").await;
         let mut progress = queue.progress();
@@ -178,7 +247,11 @@ fn sigterm_finishes_the_jobs_in_flight_then_exits_zero() {
         assert!(status.success(), "exit status {status}:\n{}", first.log());
         assert!(first.log().contains("weft-worker: stopped"));
         let p = queue.progress().next().await.unwrap();
-        assert_eq!((p.done, p.queued), (2, 2), "finished what it held, took nothing more");
+        assert_eq!(
+            (p.done, p.queued),
+            (2, 2),
+            "finished what it held, took nothing more"
+        );
 
         let _second = worker(&server, "stop", &["--concurrency", "2"]);
         let results = weft::timeout(LONG, all).await.unwrap().unwrap();
@@ -190,8 +263,19 @@ fn sigterm_finishes_the_jobs_in_flight_then_exits_zero() {
 #[test]
 fn a_worker_with_bad_settings_exits_with_a_clear_error() {
     let server = RedisServer::start();
-    let mut bad = WorkerProcess::spawn(support::WORKER, &server.url(), "q", &["--concurrency", "0"], server.dir());
+    let mut bad = WorkerProcess::spawn(
+        support::WORKER,
+        &server.url(),
+        "q",
+        &["--concurrency", "0"],
+        server.dir(),
+    );
     wait_until(LONG, "the worker exits", || bad.exited().is_some());
     assert!(!bad.exited().unwrap().success());
-    assert!(bad.log().contains("invalid concurrency: must be at least 1, got 0"), "{}", bad.log());
+    assert!(
+        bad.log()
+            .contains("invalid concurrency: must be at least 1, got 0"),
+        "{}",
+        bad.log()
+    );
 }

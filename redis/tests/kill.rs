@@ -32,7 +32,13 @@ fn a_worker_killed_fifty_times_mid_job_loses_nothing_and_stores_one_result_per_j
     let server = RedisServer::start();
     let options = |name: &str| {
         [
-            "--concurrency", "2", "--visibility-ms", "500", "--attempts", "1000", "--name",
+            "--concurrency",
+            "2",
+            "--visibility-ms",
+            "500",
+            "--attempts",
+            "1000",
+            "--name",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -75,16 +81,27 @@ fn a_worker_killed_fifty_times_mid_job_loses_nothing_and_stores_one_result_per_j
         }
         let killing = started.elapsed();
         let (left, _, _) = leftovers(&mut conn, "kill");
-        assert!(left > 0, "the run ended before the kills did: make the jobs longer");
+        assert!(
+            left > 0,
+            "the run ended before the kills did: make the jobs longer"
+        );
 
         let results = weft::timeout(Duration::from_secs(120), collect)
             .await
             .expect("every job finishes")
             .unwrap();
         let failed: Vec<_> = results.iter().filter(|r| r.is_err()).collect();
-        assert!(failed.is_empty(), "{} jobs failed, first: {:?}", failed.len(), failed[0]);
+        assert!(
+            failed.is_empty(),
+            "{} jobs failed, first: {:?}",
+            failed.len(),
+            failed[0]
+        );
         assert!(results.iter().all(|r| matches!(r, Ok(5))));
-        println!("{KILLS} kills in {killing:?}; {} jobs still queued after them", left);
+        println!(
+            "{KILLS} kills in {killing:?}; {} jobs still queued after them",
+            left
+        );
         ids
     });
 
@@ -96,10 +113,16 @@ fn a_worker_killed_fifty_times_mid_job_loses_nothing_and_stores_one_result_per_j
         .unwrap()
         .into_iter()
         .collect();
-    let expected: HashSet<String> = ids.iter().map(|id| format!("weft:{{kill}}:r:{id}")).collect();
+    let expected: HashSet<String> = ids
+        .iter()
+        .map(|id| format!("weft:{{kill}}:r:{id}"))
+        .collect();
     assert_eq!(keys.len(), JOBS);
     assert_eq!(keys, expected);
-    let dead: u64 = redis::cmd("XLEN").arg("weft:{kill}:dead").query(&mut conn).unwrap();
+    let dead: u64 = redis::cmd("XLEN")
+        .arg("weft:{kill}:dead")
+        .query(&mut conn)
+        .unwrap();
     assert_eq!(dead, 0);
     assert_drained(&server, "kill");
 }

@@ -28,7 +28,9 @@ fn ordered_map_over_three_worker_processes_keeps_input_order() {
         .collect();
     let mut conn = server.conn();
     // Each worker joins the group on its first read: wait for all three before submitting.
-    wait_until(LONG, "three workers joined", || consumers(&mut conn, "map") == 3);
+    wait_until(LONG, "three workers joined", || {
+        consumers(&mut conn, "map") == 3
+    });
     weft::block_on(async {
         let queue = connect(&server, "map").await;
         let results: Vec<(u64, u32)> = queue
@@ -57,7 +59,10 @@ fn unordered_map_yields_every_index_once_and_empty_input_yields_nothing() {
             .collect()
             .await;
         seen.sort();
-        assert_eq!(seen, (0..500).map(|i| (i, i as u64 + 1)).collect::<Vec<_>>());
+        assert_eq!(
+            seen,
+            (0..500).map(|i| (i, i as u64 + 1)).collect::<Vec<_>>()
+        );
 
         let none: Vec<_> = queue.map(demo::increment, Vec::new()).collect().await;
         assert!(none.is_empty());
@@ -115,7 +120,10 @@ fn progress_counts_every_job_once_until_complete() {
         .await
         .expect("progress reaches 200 done");
         assert_eq!(last.done, 200);
-        assert_eq!((last.queued, last.running, last.failed, last.dead), (0, 0, 0, 0));
+        assert_eq!(
+            (last.queued, last.running, last.failed, last.dead),
+            (0, 0, 0, 0)
+        );
     });
 }
 
@@ -142,7 +150,10 @@ fn cancel_of_a_queued_job_means_it_never_runs() {
         let doomed = queue.submit(demo::touch, path("doomed")).await.unwrap();
         let kept = queue.submit(demo::touch, path("kept")).await.unwrap();
         assert!(queue.cancel(doomed.id()).await.unwrap());
-        assert!(!queue.cancel(doomed.id()).await.unwrap(), "it has ended already");
+        assert!(
+            !queue.cancel(doomed.id()).await.unwrap(),
+            "it has ended already"
+        );
         let doomed_id = doomed.id().clone();
         assert!(matches!(doomed.await, Err(JobError::Cancelled)));
 
@@ -150,7 +161,10 @@ fn cancel_of_a_queued_job_means_it_never_runs() {
         assert_eq!(weft::timeout(LONG, kept).await.unwrap().unwrap(), 1);
         // The worker has taken the cancelled job too, and dropped it.
         assert_drained(&server, "cancel");
-        assert!(!std::path::Path::new(&path("doomed")).exists(), "the cancelled job ran");
+        assert!(
+            !std::path::Path::new(&path("doomed")).exists(),
+            "the cancelled job ran"
+        );
         assert!(worker.exited().is_none());
 
         // Fetched later, it is still cancelled; a finished job cannot be cancelled.
@@ -190,7 +204,10 @@ fn submit_waits_while_the_backlog_is_full() {
             }
         });
         weft::sleep(Duration::from_millis(500)).await;
-        assert!(!returned.load(Ordering::SeqCst), "submit returned with the backlog full");
+        assert!(
+            !returned.load(Ordering::SeqCst),
+            "submit returned with the backlog full"
+        );
         assert_eq!(queue.backlog().await.unwrap(), 3);
 
         let _worker = worker(&server, "full", &["--concurrency", "1"]);
@@ -202,4 +219,70 @@ fn submit_waits_while_the_backlog_is_full() {
         assert_eq!(results, [1, 2, 3, 4]);
     });
     assert_drained(&server, "full");
+}
+
+#[test]
+fn redis_memory_stays_bounded() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    // Fill the events and dead-letter streams past their cap first.
+    for stream in ["events", "dead"] {
+        let mut pipe = redis::pipe();
+        for _ in 0..12_000 {
+            pipe.cmd("XADD")
+                .arg(format!("weft:{{bounded}}:{stream}"))
+                .arg("*")
+                .arg("k")
+                .arg("filler")
+                .ignore();
+        }
+        let () = pipe.query(&mut conn).unwrap();
+    }
+    let path = server.dir().join("poison").to_string_lossy().into_owned();
+    let _worker = worker(
+        &server,
+        "bounded",
+        &[
+            "--result-ttl-secs",
+            "600",
+            "--attempts",
+            "2",
+            "--retry-delay-ms",
+            "0",
+        ],
+    );
+    weft::block_on(async {
+        let queue = connect(&server, "bounded").await;
+        let results: Vec<_> = queue.map_unordered(demo::increment, 0..300).collect().await;
+        assert!(results.iter().all(|(_, r)| r.is_ok()));
+        let poisoned = queue.submit(demo::poison, path).await.unwrap();
+        assert!(matches!(
+            poisoned.await,
+            Err(JobError::Dead { attempts: 2, .. })
+        ));
+    });
+    assert_drained(&server, "bounded");
+    // Results expire; no error is kept past its job; the streams are capped near 10,000.
+    let results: Vec<String> = redis::cmd("KEYS")
+        .arg("weft:{bounded}:r:*")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(results.len(), 301);
+    for key in &results {
+        let ttl: i64 = redis::cmd("TTL").arg(key).query(&mut conn).unwrap();
+        assert!((1..=600).contains(&ttl), "{key} has TTL {ttl}");
+    }
+    let errors: Vec<String> = redis::cmd("KEYS")
+        .arg("weft:{bounded}:e:*")
+        .query(&mut conn)
+        .unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    for stream in ["events", "dead"] {
+        let len: u64 = redis::cmd("XLEN")
+            .arg(format!("weft:{{bounded}}:{stream}"))
+            .query(&mut conn)
+            .unwrap();
+        // `MAXLEN ~` trims whole nodes of 100 entries.
+        assert!(len <= 10_100, "{stream} holds {len} entries");
+    }
 }

@@ -22,10 +22,12 @@ const USAGE: &str = "usage: weft-worker [options]
   --retry-delay-ms MS   wait before running a panicked job again (default: 1000)
   --visibility-ms MS    idle time after which a dead worker's job is taken over (default: 30000)
   --prefetch N          at most N jobs read ahead beyond --concurrency (default: 256)
+  --result-ttl-secs S   how long results stay in Redis (default: 86400)
   --name NAME           consumer name in the group (default: <host>-<pid>-<random>)";
 
 fn parse(args: &[String]) -> Result<Worker, String> {
-    let mut url = std::env::var("WEFT_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
+    let mut url =
+        std::env::var("WEFT_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
     let mut queue = "weft".to_owned();
     let mut options: Vec<(String, String)> = Vec::new();
     let mut args = args.iter();
@@ -40,8 +42,8 @@ fn parse(args: &[String]) -> Result<Worker, String> {
         match flag.as_str() {
             "--url" => url = value,
             "--queue" => queue = value,
-            "--concurrency" | "--attempts" | "--retry-delay-ms" | "--visibility-ms" | "--prefetch"
-            | "--name" => options.push((flag.clone(), value)),
+            "--concurrency" | "--attempts" | "--retry-delay-ms" | "--visibility-ms"
+            | "--prefetch" | "--result-ttl-secs" | "--name" => options.push((flag.clone(), value)),
             other => return Err(format!("unknown option `{other}`")),
         }
     }
@@ -54,10 +56,13 @@ fn parse(args: &[String]) -> Result<Worker, String> {
         };
         worker = match flag.as_str() {
             "--concurrency" => worker.concurrency(number()? as usize),
-            "--attempts" => worker.attempts(u32::try_from(number()?).map_err(|_| "--attempts is too large")?),
+            "--attempts" => {
+                worker.attempts(u32::try_from(number()?).map_err(|_| "--attempts is too large")?)
+            }
             "--retry-delay-ms" => worker.retry_delay(Duration::from_millis(number()?)),
             "--visibility-ms" => worker.visibility_timeout(Duration::from_millis(number()?)),
             "--prefetch" => worker.prefetch(number()? as usize),
+            "--result-ttl-secs" => worker.result_ttl(Duration::from_secs(number()?)),
             _ => worker.name(&value),
         };
     }

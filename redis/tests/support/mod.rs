@@ -96,7 +96,11 @@ impl RedisServer {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 self.child = None;
                 let log = std::fs::read_to_string(&log).unwrap_or_default();
                 return Err(format!("redis-server exited ({status}); its log:\n{log}"));
@@ -106,7 +110,9 @@ impl RedisServer {
             }
             if Instant::now() > deadline {
                 let log = std::fs::read_to_string(&log).unwrap_or_default();
-                return Err(format!("redis-server did not answer PING within 20 s; its log:\n{log}"));
+                return Err(format!(
+                    "redis-server did not answer PING within 20 s; its log:\n{log}"
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -203,10 +209,17 @@ pub struct WorkerProcess {
 impl WorkerProcess {
     /// Starts `weft-worker` for `queue` on `url` with extra options; its stderr goes to a file
     /// in `logs`.
-    pub fn spawn(binary: &str, url: &str, queue: &str, options: &[&str], logs: &Path) -> WorkerProcess {
+    pub fn spawn(
+        binary: &str,
+        url: &str,
+        queue: &str,
+        options: &[&str],
+        logs: &Path,
+    ) -> WorkerProcess {
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let log = logs.join(format!("worker-{n}.log"));
-        let stderr = File::create(&log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
+        let stderr =
+            File::create(&log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
         let child = Command::new(binary)
             .args(["--url", url, "--queue", queue])
             .args(options)
@@ -265,7 +278,10 @@ pub fn worker(server: &RedisServer, queue: &str, options: &[&str]) -> WorkerProc
 pub fn wait_until(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !check() {
-        assert!(Instant::now() < deadline, "timed out after {limit:?} waiting until {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting until {what}"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
