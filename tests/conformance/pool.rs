@@ -13,7 +13,9 @@ use weft::{Bytes, WorkerError, WorkerPool};
 use crate::pool_funcs::{
     add, boom, count_primes, reverse_bytes, shout, spin_ms, square, square_unless_13,
 };
-use crate::support::{Counter, eventually, ms};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::support::eventually;
+use crate::support::{Counter, ms};
 
 /// Long enough for a browser worker to start, even on a loaded machine.
 const PATIENCE: Duration = Duration::from_secs(30);

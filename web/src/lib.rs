@@ -11,6 +11,9 @@
 //!   weft installs a panic hook that prints the message to the console, and work that may panic
 //!   belongs on the worker pool, which replaces a crashed worker.
 //!
+//! CPU work goes to `weft::WorkerPool`, whose workers are module Web Workers running this same
+//! wasm module (see `pool.rs` and `pool.js`).
+//!
 //! Tasks run in microtasks, in batches: after about 4 ms of work in one batch the executor
 //! yields to the browser (a `MessageChannel` macrotask), so a busy set of tasks never freezes
 //! rendering or input. All timers share one `setTimeout`, armed for the earliest deadline.
@@ -20,9 +23,11 @@
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
 mod executor;
+mod pool;
 mod timer;
 
 pub use executor::spawn_local;
+pub use pool::{WebCall, WebReply, WebWorker, worker_start};
 pub use timer::Sleep;
 
 use core::future::Future;
@@ -63,7 +68,27 @@ weft_core::bind_runtime!(Browser);
 /// Makes Rust panics print their message and stack to the browser console.
 ///
 /// weft calls it the first time a task is spawned or a timer armed; call it yourself first
-/// thing if your code can panic before that.
+/// thing if your code can panic before that. Inside a pool worker it does nothing: there weft's
+/// own hook hands the panic's message to the page instead.
 pub fn install_panic_hook() {
-    console_error_panic_hook::set_once();
+    if !pool::in_pool_worker() {
+        console_error_panic_hook::set_once();
+    }
+}
+
+/// What `weft::func!` expands to; not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use wasm_bindgen;
+    use wasm_bindgen::JsValue;
+    use weft_core::offload::{Func, WorkerError};
+
+    /// The body of a `__weft_fn_<name>` export: a payload error is thrown as a string, which the
+    /// worker reports for that item alone (any other throw means the instance broke).
+    pub fn call_export<A, R>(func: Func<A, R>, input: Vec<u8>) -> Result<Vec<u8>, JsValue> {
+        func.call_payload(input).map_err(|e| match e {
+            WorkerError::Payload(why) => JsValue::from_str(&why),
+            other => JsValue::from_str(&other.to_string()),
+        })
+    }
 }

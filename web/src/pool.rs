@@ -1,0 +1,304 @@
+//! The worker pool's browser backend: one module Web Worker per worker, each running the page's
+//! own wasm module, compiled once.
+//!
+//! A worker is started from `pool.js` (a wasm-bindgen snippet next to the glue, so same-origin:
+//! no blob: URL, no eval). The page posts it the `WebAssembly.Module` it already has
+//! (`wasm_bindgen::module()`) and the URL of the wasm-bindgen glue (`import.meta.url` read inside
+//! the glue); the worker imports that glue, instantiates the module, and calls registered
+//! functions through their exports `__weft_fn_<name>`, found by name. Arguments and results are
+//! `Uint8Array` payloads whose buffers are transferred both ways: the only copies are the ones
+//! into and out of each instance's memory.
+//!
+//! A Rust panic aborts a worker's instance: the worker hands back the results it had, the
+//! panicking item's message and the items it had not started; this backend replaces the worker
+//! and runs those items on the new one. A timed-out or cancelled job's worker is terminated.
+//!
+//! Needs wasm-bindgen's `web` target (ES module glue); other targets have no `import.meta.url`.
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+use core::time::Duration;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Reflect, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use weft_core::offload::{Backend, CancelToken, Func, Payload, WorkerError};
+
+use crate::Browser;
+
+/// The longest a new worker may take to load the glue and instantiate the module.
+const START_LIMIT: Duration = Duration::from_secs(30);
+
+#[wasm_bindgen(module = "/src/pool.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = startWorker, catch)]
+    fn start_worker_js(module: &JsValue, glue_url: &str, on_message: &Function) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = postJob, catch)]
+    fn post_job(worker: &JsValue, name: &str, inputs: &Array) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(js_name = stopWorker)]
+    fn stop_worker_js(worker: &JsValue);
+
+    #[wasm_bindgen(js_name = notePanic)]
+    fn note_panic(message: &str);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    // `import.meta.url` evaluated inside the generated glue: the glue's own URL, which each
+    // worker imports to instantiate the same module.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static GLUE_URL: String;
+}
+
+thread_local! {
+    static IN_POOL_WORKER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this wasm instance runs inside a pool worker (its panic hook is weft's own).
+pub(crate) fn in_pool_worker() -> bool {
+    IN_POOL_WORKER.with(Cell::get)
+}
+
+/// Called by `pool.js` in a worker once its instance is up: panics there record their message
+/// for the page, which gets it as `WorkerError::Panicked`.
+#[wasm_bindgen(js_name = __weft_worker_start)]
+pub fn worker_start() {
+    IN_POOL_WORKER.with(|flag| flag.set(true));
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.payload_as_str().unwrap_or("a non-string panic payload");
+        note_panic(message);
+    }));
+}
+
+/// A prepared job: the function's name and one encoded argument per item, already copied out
+/// of wasm memory into buffers that will move to the worker.
+#[derive(Debug)]
+pub struct WebCall {
+    name: &'static str,
+    inputs: Vec<Uint8Array>,
+}
+
+/// One encoded result per item, or that item's error.
+pub type WebReply = Vec<Result<Vec<u8>, WorkerError>>;
+
+/// Messages from one worker, in arrival order, and the task waiting for the next.
+#[derive(Default)]
+struct Inbox {
+    messages: RefCell<VecDeque<JsValue>>,
+    waker: RefCell<Option<Waker>>,
+}
+
+/// One module Web Worker of the pool.
+pub struct WebWorker {
+    worker: JsValue,
+    inbox: Rc<Inbox>,
+    _on_message: Closure<dyn FnMut(JsValue)>,
+}
+
+impl core::fmt::Debug for WebWorker {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("WebWorker")
+    }
+}
+
+struct NextMessage<'a>(&'a Inbox);
+
+impl Future for NextMessage<'_> {
+    type Output = JsValue;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<JsValue> {
+        match self.0.messages.borrow_mut().pop_front() {
+            Some(message) => Poll::Ready(message),
+            None => {
+                *self.0.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl WebWorker {
+    async fn start() -> Result<WebWorker, WorkerError> {
+        let inbox = Rc::new(Inbox::default());
+        let on_message = Closure::<dyn FnMut(JsValue)>::new({
+            let inbox = inbox.clone();
+            move |message| {
+                inbox.messages.borrow_mut().push_back(message);
+                if let Some(waker) = inbox.waker.borrow_mut().take() {
+                    waker.wake();
+                }
+            }
+        });
+        let glue_url = GLUE_URL.with(String::clone);
+        let worker = start_worker_js(
+            &wasm_bindgen::module(),
+            &glue_url,
+            on_message.as_ref().unchecked_ref(),
+        )
+        .map_err(|e| WorkerError::WorkerCrashed(format!("could not start a worker: {}", text(&e))))?;
+        let worker = WebWorker {
+            worker,
+            inbox,
+            _on_message: on_message,
+        };
+        let first = crate::timeout(START_LIMIT, worker.next()).await;
+        match first {
+            Ok(message) if kind(&message) == "ready" => Ok(worker),
+            Ok(message) => {
+                worker.stop();
+                Err(WorkerError::WorkerCrashed(format!(
+                    "the worker did not start: {}",
+                    field(&message, "message")
+                )))
+            }
+            Err(_) => {
+                worker.stop();
+                Err(WorkerError::WorkerCrashed(format!(
+                    "the worker did not start within {START_LIMIT:?}"
+                )))
+            }
+        }
+    }
+
+    fn next(&self) -> NextMessage<'_> {
+        NextMessage(&self.inbox)
+    }
+
+    fn stop(&self) {
+        stop_worker_js(&self.worker);
+    }
+}
+
+impl Drop for WebWorker {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn kind(message: &JsValue) -> String {
+    field(message, "kind")
+}
+
+fn field(message: &JsValue, name: &str) -> String {
+    Reflect::get(message, &JsValue::from_str(name))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+fn text(value: &JsValue) -> String {
+    value
+        .as_string()
+        .unwrap_or_else(|| String::from(js_sys::JsString::from(value.clone())))
+}
+
+/// Appends each entry of `outputs` (a `Uint8Array`, or `{error}`) to `results`.
+fn collect_outputs(message: &JsValue, results: &mut WebReply) {
+    let outputs: Array = Reflect::get(message, &JsValue::from_str("outputs"))
+        .map(JsCast::unchecked_into)
+        .unwrap_or_default();
+    for output in outputs.iter() {
+        match output.dyn_into::<Uint8Array>() {
+            Ok(bytes) => results.push(Ok(bytes.to_vec())),
+            Err(other) => results.push(Err(WorkerError::Payload(field(&other, "error")))),
+        }
+    }
+}
+
+impl Backend for Browser {
+    type Worker = WebWorker;
+    type Call = WebCall;
+    type Reply = WebReply;
+
+    fn default_size() -> usize {
+        let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"));
+        navigator
+            .and_then(|n| Reflect::get(&n, &JsValue::from_str("hardwareConcurrency")))
+            .ok()
+            .and_then(|n| n.as_f64())
+            .filter(|n| *n >= 1.0)
+            .map_or(1, |n| n as usize)
+    }
+
+    fn prepare<A: Payload, R: Payload>(
+        func: Func<A, R>,
+        items: Vec<A>,
+    ) -> Result<WebCall, WorkerError> {
+        let inputs = items
+            .into_iter()
+            .map(|item| item.into_payload().map(|bytes| Uint8Array::from(&bytes[..])))
+            .collect::<Result<_, _>>()?;
+        Ok(WebCall {
+            name: func.name(),
+            inputs,
+        })
+    }
+
+    fn unpack<R: Payload>(reply: WebReply) -> Vec<Result<R, WorkerError>> {
+        reply
+            .into_iter()
+            .map(|result| result.and_then(R::from_payload))
+            .collect()
+    }
+
+    fn start_worker() -> impl Future<Output = Result<WebWorker, WorkerError>> {
+        WebWorker::start()
+    }
+
+    async fn execute(
+        worker: &mut WebWorker,
+        call: WebCall,
+        _token: &CancelToken,
+    ) -> Result<WebReply, WorkerError> {
+        let WebCall { name, mut inputs } = call;
+        let mut results = Vec::with_capacity(inputs.len());
+        loop {
+            let batch: Array = inputs.drain(..).collect();
+            post_job(&worker.worker, name, &batch).map_err(|e| {
+                WorkerError::WorkerCrashed(format!("could not post to the worker: {}", text(&e)))
+            })?;
+            let message = worker.next().await;
+            match kind(&message).as_str() {
+                "done" => {
+                    collect_outputs(&message, &mut results);
+                    return Ok(results);
+                }
+                "unknown" => return Err(WorkerError::UnknownFunction(name.to_string())),
+                "crashed" => {
+                    collect_outputs(&message, &mut results);
+                    let why = field(&message, "message");
+                    let panicked = Reflect::get(&message, &JsValue::from_str("panicked"))
+                        .is_ok_and(|p| p.is_truthy());
+                    results.push(Err(if panicked {
+                        WorkerError::Panicked(why)
+                    } else {
+                        WorkerError::WorkerCrashed(why)
+                    }));
+                    // The instance is dead: replace the worker, then run the items it left.
+                    let rest: Array = Reflect::get(&message, &JsValue::from_str("rest"))
+                        .map(JsCast::unchecked_into)
+                        .unwrap_or_default();
+                    *worker = WebWorker::start().await?;
+                    if rest.length() == 0 {
+                        return Ok(results);
+                    }
+                    inputs = rest.iter().map(JsCast::unchecked_into).collect();
+                }
+                _ => {
+                    return Err(WorkerError::WorkerCrashed(field(&message, "message")));
+                }
+            }
+        }
+    }
+
+    fn stop_worker(worker: WebWorker, _abandoned: bool) {
+        // Idle or in the middle of an abandoned job, the same: terminate() ends it at once.
+        drop(worker);
+    }
+}
