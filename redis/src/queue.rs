@@ -101,10 +101,12 @@ pub struct QueueBuilder {
 }
 
 impl QueueBuilder {
-    /// Submitting waits while the queue holds this many jobs not yet acknowledged by a worker
-    /// (over every client of the queue, not only this one); default 10,000.
+    /// Submitting waits while the queue holds this many jobs not yet acknowledged by a worker,
+    /// counting every client's jobs, not only this one's; default 10,000.
     ///
-    /// This bounds the job stream's memory in Redis. 0 is an error at [`QueueBuilder::connect`].
+    /// This bounds the job stream's memory in Redis. One client never goes past it; several
+    /// submitting at the same moment may each overshoot by one batch (at most 512 jobs), as each
+    /// checks the count before it adds. 0 is an error at [`QueueBuilder::connect`].
     ///
     /// # Examples
     ///
@@ -183,16 +185,19 @@ impl QueueBuilder {
         }
         let client = link::client(&self.url)?;
         let mut link = Link::new(client.clone(), self.reconnect_timeout);
-        let events = keys.events.clone();
+        let (events, backlog) = (keys.events.clone(), keys.backlog.clone());
         // Events are read from the last one now on: none about this queue's jobs come earlier.
-        let last: Vec<(String, redis::Value)> = link
+        let (last, backlog): (Vec<(String, redis::Value)>, Option<i64>) = link
             .call(move |c| {
-                redis::cmd("XREVRANGE")
+                redis::pipe()
+                    .cmd("XREVRANGE")
                     .arg(&events)
                     .arg("+")
                     .arg("-")
                     .arg("COUNT")
                     .arg(1)
+                    .cmd("GET")
+                    .arg(&backlog)
                     .query(c)
             })
             .await?;
@@ -207,7 +212,7 @@ impl QueueBuilder {
             keys: keys.clone(),
             tracker: tracker.clone(),
             max_pending: self.max_pending as u64,
-            backlog: 0,
+            backlog: backlog.unwrap_or(0).max(0) as u64,
         };
         let collector = Collector {
             link,

@@ -57,7 +57,10 @@ struct State {
 impl State {
     fn changed(&mut self) {
         let p = &mut self.progress;
-        p.queued = p.submitted - p.running - p.finished();
+        p.queued = p
+            .submitted
+            .saturating_sub(p.running)
+            .saturating_sub(p.finished());
         self.version += 1;
     }
 
@@ -145,7 +148,11 @@ impl Tracker {
     /// Handing job `id` to Redis failed: it does not exist.
     pub(crate) fn submit_failed(&self, id: &str, err: &Error) {
         let mut state = lock(&self.state);
-        if state.own.remove(id).is_some() {
+        if let Some(phase) = state.own.remove(id) {
+            // A lost reply may hide a job that was stored after all and even started.
+            if phase == Phase::Running {
+                state.progress.running -= 1;
+            }
             state.progress.submitted -= 1;
             state.changed();
         }
