@@ -1,11 +1,14 @@
-//! The worker's claiming task: renews the jobs it holds, takes over the jobs of dead workers,
-//! moves jobs past their last attempt to the dead-letter stream, and forgets dead consumers.
+//! The worker's claiming task: renews the jobs it holds, takes over the jobs of dead workers
+//! (and its own that a lost reply hid from it), moves jobs past their last attempt to the
+//! dead-letter stream, and forgets dead consumers.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use redis::streams::{
-    StreamAutoClaimReply, StreamId, StreamInfoConsumersReply, StreamPendingCountReply,
+    StreamAutoClaimReply, StreamClaimReply, StreamId, StreamInfoConsumersReply,
+    StreamPendingCountReply,
 };
 
 use crate::Error;
@@ -26,7 +29,13 @@ pub(crate) async fn run(shared: Arc<Shared>, mut link: Link) -> Result<(), Error
     let mut cursor = "0-0".to_owned();
     let mut last_cleanup = Instant::now();
     loop {
-        weft::sleep(tick).await;
+        let woken = shared.recover_now.listen();
+        if !shared.recover.load(Ordering::Acquire) {
+            futures_lite::future::or(weft::sleep(tick), woken).await;
+        }
+        if shared.recover.swap(false, Ordering::AcqRel) && !shared.stopping() {
+            recover(&shared, &mut link).await?;
+        }
         renew(&shared, &mut link).await?;
         if shared.stopping() {
             if shared.holds_nothing() {
@@ -47,6 +56,49 @@ pub(crate) async fn run(shared: Arc<Shared>, mut link: Link) -> Result<(), Error
             forget_dead_consumers(&shared, &mut link, forget_after).await?;
         }
     }
+}
+
+/// Takes back the entries pending for this worker that it does not hold: delivered by a read
+/// whose reply was lost, or left by an earlier run under the same consumer name. Without this
+/// they would wait for the visibility timeout.
+async fn recover(shared: &Shared, link: &mut Link) -> Result<(), Error> {
+    let (jobs, consumer) = (shared.keys.jobs.clone(), shared.consumer.clone());
+    let pending: StreamPendingCountReply = link
+        .call(move |c| {
+            redis::cmd("XPENDING")
+                .arg(&jobs)
+                .arg(GROUP)
+                .arg("-")
+                .arg("+")
+                .arg(1000)
+                .arg(&consumer)
+                .query(c)
+        })
+        .await?;
+    let held: std::collections::HashSet<String> = shared.held().into_iter().collect();
+    let lost: Vec<String> = pending
+        .ids
+        .into_iter()
+        .map(|p| p.id)
+        .filter(|id| !held.contains(id))
+        .collect();
+    if lost.is_empty() {
+        return Ok(());
+    }
+    let (jobs, consumer) = (shared.keys.jobs.clone(), shared.consumer.clone());
+    // Claiming them again counts a delivery, as a take-over by another worker would.
+    let claimed: StreamClaimReply = link
+        .call(move |c| {
+            redis::cmd("XCLAIM")
+                .arg(&jobs)
+                .arg(GROUP)
+                .arg(&consumer)
+                .arg(0)
+                .arg(&lost)
+                .query(c)
+        })
+        .await?;
+    take_over(shared, link, claimed.ids).await
 }
 
 /// Resets the idle time of every job this worker holds, so no one takes them over.
@@ -104,21 +156,27 @@ async fn claim(
         link.call(move |c| redis::cmd("DECRBY").arg(&backlog).arg(gone).query::<i64>(c))
             .await?;
     }
-    if !reply.claimed.is_empty() {
-        let deliveries = deliveries(shared, link, &reply.claimed).await?;
-        let mut runnable = Vec::new();
-        let mut dead = Vec::new();
-        for (entry, delivery) in reply.claimed.into_iter().zip(deliveries) {
-            if delivery > shared.settings.attempts {
-                dead.push((entry, delivery - 1));
-            } else {
-                runnable.push((entry, delivery));
-            }
-        }
-        bury(shared, link, dead).await?;
-        shared.accept(link, runnable).await?;
-    }
+    take_over(shared, link, reply.claimed).await?;
     Ok(reply.next_stream_id)
+}
+
+/// Runs entries just claimed, or buries those past their last attempt.
+async fn take_over(shared: &Shared, link: &mut Link, claimed: Vec<StreamId>) -> Result<(), Error> {
+    if claimed.is_empty() {
+        return Ok(());
+    }
+    let deliveries = deliveries(shared, link, &claimed).await?;
+    let mut runnable = Vec::new();
+    let mut dead = Vec::new();
+    for (entry, delivery) in claimed.into_iter().zip(deliveries) {
+        if delivery > shared.settings.attempts {
+            dead.push((entry, delivery - 1));
+        } else {
+            runnable.push((entry, delivery));
+        }
+    }
+    bury(shared, link, dead).await?;
+    shared.accept(link, runnable).await
 }
 
 /// How many times each entry has been delivered (this claim included).

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use redis::{Client, Connection, RedisResult, RetryMethod};
+use redis::{Client, Connection, ErrorKind, RedisResult, RetryMethod, ServerErrorKind};
 
 use crate::Error;
 
@@ -30,6 +30,22 @@ pub(crate) struct Link {
 
 /// Whether waiting and reconnecting may fix this failure.
 pub(crate) fn is_transient(err: &redis::RedisError) -> bool {
+    if err.kind() == ErrorKind::Server(ServerErrorKind::ExecAbort) {
+        // A transaction sent while Redis reloads its data after a restart is aborted as a
+        // whole, each command having failed with LOADING.
+        return err.clone().into_server_errors().is_some_and(|errors| {
+            errors.iter().any(|(_, e)| {
+                matches!(
+                    e.kind(),
+                    Some(
+                        ServerErrorKind::BusyLoading
+                            | ServerErrorKind::TryAgain
+                            | ServerErrorKind::MasterDown
+                    )
+                )
+            })
+        });
+    }
     err.is_io_error()
         || err.is_timeout()
         || err.is_connection_dropped()

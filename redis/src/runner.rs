@@ -70,6 +70,10 @@ pub(crate) struct Shared {
     local: Mutex<Local>,
     /// Room to read, a job released, or stopping.
     pub(crate) changed: Event,
+    /// Set when this worker's own pending entries must be looked at again (at start, and after
+    /// a reconnect: a read whose reply was lost left entries delivered to it that it never saw).
+    pub(crate) recover: AtomicBool,
+    pub(crate) recover_now: Event,
     stopping: AtomicBool,
     threads: async_channel::Sender<Job>,
     finishes: async_channel::Sender<Finish>,
@@ -283,6 +287,8 @@ pub(crate) async fn run(
         client,
         local: Mutex::new(Local::default()),
         changed: Event::new(),
+        recover: AtomicBool::new(true),
+        recover_now: Event::new(),
         stopping: AtomicBool::new(false),
         threads: jobs,
         finishes,
@@ -355,7 +361,13 @@ pub(crate) async fn run(
 
 /// Reads new jobs while there is room.
 async fn read(shared: Arc<Shared>, mut link: Link) -> Result<(), Error> {
+    let mut reconnects = link.reconnects();
     loop {
+        if link.reconnects() != reconnects {
+            reconnects = link.reconnects();
+            shared.recover.store(true, Ordering::Release);
+            shared.recover_now.notify(usize::MAX);
+        }
         let listener = shared.changed.listen();
         if shared.stopping() {
             return Ok(());
