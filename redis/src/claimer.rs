@@ -1,9 +1,9 @@
-//! The worker's claiming task: renews the jobs it holds, takes over the jobs of dead workers
-//! (and its own that a lost reply hid from it), moves jobs past their last attempt to the
-//! dead-letter stream, and forgets dead consumers.
+//! Claiming: taking over the jobs of dead workers (and a worker's own that a lost reply hid
+//! from it), burying jobs past their last attempt in the dead-letter stream, renewing the jobs a
+//! worker holds, forgetting consumers that are gone.
 
+use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use redis::streams::{
@@ -15,42 +15,23 @@ use crate::Error;
 use crate::finisher::Finish;
 use crate::keys::GROUP;
 use crate::link::Link;
-use crate::runner::{Shared, create_group, is_no_group};
+use crate::runner::Shared;
 use crate::wire::{self, Job, Outcome};
 
 /// A consumer with nothing pending and no sign of life for this many visibility timeouts (and
 /// at least a minute) is forgotten: its worker is gone.
 const FORGET_AFTER: u32 = 10;
 
-pub(crate) async fn run(shared: Arc<Shared>, mut link: Link) -> Result<(), Error> {
+/// Keeps this worker's jobs: renews them every third of the visibility timeout, and now and then
+/// forgets consumers that are gone. (Taking jobs over is the reader's: one task takes entries,
+/// so none is taken twice.)
+pub(crate) async fn keep(shared: Arc<Shared>, mut link: Link) -> Result<(), Error> {
     let visibility = shared.settings.visibility;
-    let tick = visibility / 3;
     let forget_after = (visibility * FORGET_AFTER).max(Duration::from_secs(60));
-    let mut cursor = "0-0".to_owned();
     let mut last_cleanup = Instant::now();
     loop {
-        let woken = shared.recover_now.listen();
-        if !shared.recover.load(Ordering::Acquire) {
-            futures_lite::future::or(weft::sleep(tick), woken).await;
-        }
-        if shared.recover.swap(false, Ordering::AcqRel) && !shared.stopping() {
-            recover(&shared, &mut link).await?;
-        }
+        weft::sleep(visibility / 3).await;
         renew(&shared, &mut link).await?;
-        if shared.stopping() {
-            if shared.holds_nothing() {
-                return Ok(());
-            }
-            continue;
-        }
-        let room = shared.room();
-        if room > 0 {
-            match claim(&shared, &mut link, &cursor, room).await {
-                Ok(next) => cursor = next,
-                Err(err) if is_no_group(&err) => create_group(&mut link, &shared.keys).await?,
-                Err(err) => return Err(err),
-            }
-        }
         if last_cleanup.elapsed() > forget_after {
             last_cleanup = Instant::now();
             forget_dead_consumers(&shared, &mut link, forget_after).await?;
@@ -61,7 +42,7 @@ pub(crate) async fn run(shared: Arc<Shared>, mut link: Link) -> Result<(), Error
 /// Takes back the entries pending for this worker that it does not hold: delivered by a read
 /// whose reply was lost, or left by an earlier run under the same consumer name. Without this
 /// they would wait for the visibility timeout.
-async fn recover(shared: &Shared, link: &mut Link) -> Result<(), Error> {
+pub(crate) async fn recover(shared: &Shared, link: &mut Link) -> Result<(), Error> {
     let (jobs, consumer) = (shared.keys.jobs.clone(), shared.consumer.clone());
     let pending: StreamPendingCountReply = link
         .call(move |c| {
@@ -75,7 +56,7 @@ async fn recover(shared: &Shared, link: &mut Link) -> Result<(), Error> {
                 .query(c)
         })
         .await?;
-    let held: std::collections::HashSet<String> = shared.held().into_iter().collect();
+    let held: HashSet<String> = shared.held().into_iter().collect();
     let lost: Vec<String> = pending
         .ids
         .into_iter()
@@ -124,7 +105,7 @@ async fn renew(shared: &Shared, link: &mut Link) -> Result<(), Error> {
 }
 
 /// Takes over up to `room` jobs idle for the visibility timeout; returns the next cursor.
-async fn claim(
+pub(crate) async fn claim(
     shared: &Shared,
     link: &mut Link,
     cursor: &str,
@@ -162,6 +143,12 @@ async fn claim(
 
 /// Runs entries just claimed, or buries those past their last attempt.
 async fn take_over(shared: &Shared, link: &mut Link, claimed: Vec<StreamId>) -> Result<(), Error> {
+    // A job this worker still runs (its renewals came too late) is not run twice here.
+    let held: HashSet<String> = shared.held().into_iter().collect();
+    let claimed: Vec<StreamId> = claimed
+        .into_iter()
+        .filter(|e| !held.contains(&e.id))
+        .collect();
     if claimed.is_empty() {
         return Ok(());
     }

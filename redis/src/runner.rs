@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use event_listener::Event;
 use futures_lite::Future;
@@ -70,10 +70,6 @@ pub(crate) struct Shared {
     local: Mutex<Local>,
     /// Room to read, a job released, or stopping.
     pub(crate) changed: Event,
-    /// Set when this worker's own pending entries must be looked at again (at start, and after
-    /// a reconnect: a read whose reply was lost left entries delivered to it that it never saw).
-    pub(crate) recover: AtomicBool,
-    pub(crate) recover_now: Event,
     stopping: AtomicBool,
     threads: async_channel::Sender<Job>,
     finishes: async_channel::Sender<Finish>,
@@ -287,8 +283,6 @@ pub(crate) async fn run(
         client,
         local: Mutex::new(Local::default()),
         changed: Event::new(),
-        recover: AtomicBool::new(true),
-        recover_now: Event::new(),
         stopping: AtomicBool::new(false),
         threads: jobs,
         finishes,
@@ -312,7 +306,7 @@ pub(crate) async fn run(
             shared.link(),
             finish_rx,
         ))),
-        guard(Box::pin(claimer::run(shared.clone(), shared.link()))),
+        guard(Box::pin(claimer::keep(shared.clone(), shared.link()))),
     ];
     let fatal_error = async {
         fatal
@@ -359,27 +353,42 @@ pub(crate) async fn run(
     outcome
 }
 
-/// Reads new jobs while there is room.
+/// Takes jobs while there is room: new ones (`XREADGROUP`), those of dead workers
+/// (`XAUTOCLAIM`, every third of the visibility timeout), and at start and after a reconnect
+/// its own that a lost reply hid from it. One task does all the taking, so no entry is taken
+/// twice.
 async fn read(shared: Arc<Shared>, mut link: Link) -> Result<(), Error> {
-    let mut reconnects = link.reconnects();
+    let tick = shared.settings.visibility / 3;
+    let block = BLOCK.min(tick);
+    let mut reconnects = None;
+    let mut cursor = "0-0".to_owned();
+    let mut last_claim: Option<Instant> = None;
     loop {
-        if link.reconnects() != reconnects {
-            reconnects = link.reconnects();
-            shared.recover.store(true, Ordering::Release);
-            shared.recover_now.notify(usize::MAX);
-        }
         let listener = shared.changed.listen();
         if shared.stopping() {
             return Ok(());
         }
-        let room = shared.room();
+        if reconnects != Some(link.reconnects()) {
+            claimer::recover(&shared, &mut link).await?;
+            reconnects = Some(link.reconnects());
+        }
+        let mut room = shared.room();
+        if room > 0 && last_claim.is_none_or(|at| at.elapsed() >= tick) {
+            last_claim = Some(Instant::now());
+            match claimer::claim(&shared, &mut link, &cursor, room).await {
+                Ok(next) => cursor = next,
+                Err(err) if is_no_group(&err) => create_group(&mut link, &shared.keys).await?,
+                Err(err) => return Err(err),
+            }
+            room = shared.room();
+        }
         if room == 0 {
             listener.await;
             continue;
         }
         let (jobs, consumer) = (shared.keys.jobs.clone(), shared.consumer.clone());
         let reply = link
-            .call_blocking_for(BLOCK, move |c| {
+            .call_blocking_for(block, move |c| {
                 redis::cmd("XREADGROUP")
                     .arg("GROUP")
                     .arg(GROUP)
@@ -387,7 +396,7 @@ async fn read(shared: Arc<Shared>, mut link: Link) -> Result<(), Error> {
                     .arg("COUNT")
                     .arg(room)
                     .arg("BLOCK")
-                    .arg(BLOCK.as_millis() as u64)
+                    .arg(block.as_millis().max(1) as u64)
                     .arg("STREAMS")
                     .arg(&jobs)
                     .arg(">")

@@ -279,3 +279,46 @@ fn a_worker_with_bad_settings_exits_with_a_clear_error() {
         bad.log()
     );
 }
+
+#[test]
+fn sigint_stops_an_idle_worker_with_exit_zero() {
+    let server = RedisServer::start();
+    let mut conn = server.conn();
+    let mut idle = worker(&server, "int", &[]);
+    wait_until(LONG, "the worker joined", || {
+        consumers(&mut conn, "int") == 1
+    });
+    idle.signal("INT");
+    let status = idle.wait(LONG);
+    assert!(status.success(), "exit status {status}:\n{}", idle.log());
+}
+
+#[test]
+fn a_second_signal_stops_at_once_and_the_job_is_taken_over() {
+    let server = RedisServer::start();
+    let options = ["--concurrency", "1", "--visibility-ms", "500"];
+    let mut first = worker(&server, "twice", &options);
+    weft::block_on(async {
+        let queue = connect(&server, "twice").await;
+        let mut progress = queue.progress();
+        let job = queue.submit(demo::sleep_ms, 3_000).await.unwrap();
+        weft::timeout(LONG, async {
+            while progress.next().await.unwrap().running < 1 {}
+        })
+        .await
+        .expect("the job starts");
+        first.signal("TERM");
+        std::thread::sleep(Duration::from_millis(200));
+        first.signal("TERM");
+        let status = first.wait(Duration::from_secs(2));
+        assert_eq!(status.code(), Some(130), "{}", first.log());
+        assert!(first.log().contains("weft-worker: interrupted"));
+
+        // Its job was not lost: another worker takes it over.
+        let _second = worker(&server, "twice", &options);
+        assert_eq!(weft::timeout(LONG, job).await.unwrap().unwrap(), 3_000);
+        let p = queue.progress().next().await.unwrap();
+        assert_eq!((p.done, p.retried), (1, 1));
+    });
+    assert_drained(&server, "twice");
+}

@@ -248,6 +248,17 @@ impl WorkerProcess {
             .unwrap_or_else(|| panic!("the worker did not exit within {limit:?} of SIGTERM"))
     }
 
+    /// Sends a signal by name (`INT`, `TERM`…) without waiting.
+    pub fn signal(&self, name: &str) {
+        signal(self.child.id(), name);
+    }
+
+    /// Waits for it to exit.
+    pub fn wait(&mut self, limit: Duration) -> ExitStatus {
+        wait_for(&mut self.child, limit)
+            .unwrap_or_else(|| panic!("the worker did not exit within {limit:?}"))
+    }
+
     /// Whether it has exited.
     pub fn exited(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
