@@ -15,7 +15,7 @@ use crate::Error;
 use crate::finisher::Finish;
 use crate::keys::GROUP;
 use crate::link::Link;
-use crate::runner::Shared;
+use crate::shared::Shared;
 use crate::wire::{self, Job, Outcome};
 
 /// A consumer with nothing pending and no sign of life for this many visibility timeouts (and

@@ -12,8 +12,8 @@ use crate::Error;
 use crate::keys::GROUP;
 use crate::link::Link;
 use crate::queue::EVENTS_MAXLEN;
-use crate::runner::Shared;
 use crate::scripts;
+use crate::shared::Shared;
 use crate::wire::{Job, Outcome};
 
 /// At most this many jobs per script call.

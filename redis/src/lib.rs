@@ -109,6 +109,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
+mod builder;
 mod claimer;
 mod collector;
 mod dead;
@@ -123,16 +124,18 @@ mod progress;
 mod queue;
 mod runner;
 mod scripts;
+mod shared;
 mod submitter;
 mod threads;
 mod tracker;
 mod wire;
 mod worker;
 
+pub use builder::QueueBuilder;
 pub use dead::DeadLetter;
 pub use error::{Error, JobError};
 pub use handle::{JobHandle, JobId};
 pub use map::{Map, MapUnordered};
 pub use progress::{Progress, ProgressStream};
-pub use queue::{Queue, QueueBuilder};
+pub use queue::Queue;
 pub use worker::Worker;
