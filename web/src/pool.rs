@@ -36,11 +36,7 @@ const START_LIMIT: Duration = Duration::from_secs(30);
 #[wasm_bindgen(module = "/src/pool.js")]
 extern "C" {
     #[wasm_bindgen(js_name = startWorker, catch)]
-    fn start_worker_js(
-        module: &JsValue,
-        glue_url: &str,
-        on_message: &Function,
-    ) -> Result<JsValue, JsValue>;
+    fn start_worker_js(module: &JsValue, glue_url: &str, on_message: &Function) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_name = postJob, catch)]
     fn post_job(worker: &JsValue, name: &str, inputs: &Array) -> Result<(), JsValue>;
@@ -75,9 +71,7 @@ pub(crate) fn in_pool_worker() -> bool {
 pub fn worker_start() {
     IN_POOL_WORKER.with(|flag| flag.set(true));
     std::panic::set_hook(Box::new(|info| {
-        let message = info
-            .payload_as_str()
-            .unwrap_or("a non-string panic payload");
+        let message = info.payload_as_str().unwrap_or("a non-string panic payload");
         note_panic(message);
     }));
 }
@@ -147,9 +141,7 @@ impl WebWorker {
             &glue_url,
             on_message.as_ref().unchecked_ref(),
         )
-        .map_err(|e| {
-            WorkerError::WorkerCrashed(format!("could not start a worker: {}", text(&e)))
-        })?;
+        .map_err(|e| WorkerError::WorkerCrashed(format!("could not start a worker: {}", text(&e))))?;
         let worker = WebWorker {
             worker,
             inbox,
@@ -240,10 +232,7 @@ impl Backend for Browser {
     ) -> Result<WebCall, WorkerError> {
         let inputs = items
             .into_iter()
-            .map(|item| {
-                item.into_payload()
-                    .map(|bytes| Uint8Array::from(&bytes[..]))
-            })
+            .map(|item| item.into_payload().map(|bytes| Uint8Array::from(&bytes[..])))
             .collect::<Result<_, _>>()?;
         Ok(WebCall {
             name: func.name(),

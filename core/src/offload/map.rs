@@ -207,9 +207,7 @@ where
                 let mut results = B::unpack::<R>(reply).into_iter();
                 for index in start..start + len {
                     let result = results.next().unwrap_or_else(|| {
-                        Err(WorkerError::WorkerCrashed(
-                            "the worker gave no result".into(),
-                        ))
+                        Err(WorkerError::WorkerCrashed("the worker gave no result".into()))
                     });
                     self.ready.push_back((index, result));
                 }

@@ -323,11 +323,7 @@ impl<B: Backend> WorkerPool<B> {
     ///     assert_eq!((a.await, b.await), (Ok(9), Ok(16)));
     /// });
     /// ```
-    pub async fn submit<A, R>(
-        &self,
-        func: Func<A, R>,
-        arg: A,
-    ) -> Result<JobHandle<B, R>, WorkerError>
+    pub async fn submit<A, R>(&self, func: Func<A, R>, arg: A) -> Result<JobHandle<B, R>, WorkerError>
     where
         A: Payload + MaybeSend,
         R: Payload + MaybeSend,
@@ -591,11 +587,7 @@ impl<B: Backend, R: Payload> Future for JobHandle<B, R> {
             B::unpack::<R>(reply?)
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| {
-                    Err(WorkerError::WorkerCrashed(
-                        "the worker gave no result".into(),
-                    ))
-                })
+                .unwrap_or_else(|| Err(WorkerError::WorkerCrashed("the worker gave no result".into())))
         })
     }
 }
