@@ -37,13 +37,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub use weft_core::offload;
 pub use weft_core::task::yield_now;
 pub use weft_core::testing;
+pub use weft_core::{Bytes, CancelToken, Func, Payload, Registry, WorkerError};
 pub use weft_core::{
     Elapsed, Gather, Instant, JoinError, MaybeSend, Runtime, Task, TryGather, gather, try_gather,
 };
-pub use weft_core::offload;
-pub use weft_core::{Bytes, CancelToken, Func, Payload, Registry, WorkerError};
 pub use weft_macros::func;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -13,7 +13,7 @@ use syn::{FnArg, ItemFn, ReturnType, Type};
 
 /// Registers a function for the worker pool and defines a `weft::Func` handle of the same name.
 ///
-/// ```ignore
+/// ```text
 /// weft::func! {
 ///     /// Counts primes below `limit`.
 ///     pub fn count_primes(limit: u64) -> u64 { /* … */ }
@@ -99,15 +99,16 @@ fn expand(item: ItemFn) -> syn::Result<TokenStream2> {
             quote!(let (#(#params,)*) = __weft_input;),
         ),
     };
-    let cfgs: Vec<_> = attrs
-        .iter()
-        .filter(|a| a.path().is_ident("cfg"))
-        .cloned()
-        .collect();
+    // Docs and `cfg` describe the handle; anything else (`#[inline]`, lints) is the body's.
+    let is_handle_attr = |a: &&syn::Attribute| a.path().is_ident("doc") || a.path().is_ident("cfg");
+    let handle_attrs: Vec<_> = attrs.iter().filter(is_handle_attr).collect();
+    let body_attrs: Vec<_> = attrs.iter().filter(|a| !is_handle_attr(a)).collect();
+    let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     Ok(quote! {
-        #(#attrs)*
+        #(#handle_attrs)*
         #[allow(non_upper_case_globals)]
         #vis const #name: ::weft::Func<#arg_type, #output> = {
+            #(#body_attrs)*
             fn __weft_body(#inputs) -> #output #block
             fn __weft_direct(__weft_input: #arg_type) -> #output {
                 #unpack

@@ -301,6 +301,23 @@ conformance! {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
+conformance! {
+    async fn a_worker_whose_instance_dies_fails_only_its_job_and_is_replaced() {
+        use crate::pool_funcs::abort_instance;
+
+        let pool = pool(1);
+        let err = pool.run(abort_instance, 1).await.unwrap_err();
+        assert!(matches!(err, WorkerError::WorkerCrashed(_)), "{err}");
+        assert!(err.to_string().starts_with("worker crashed: "), "{err}");
+        // The next job runs on a fresh worker.
+        assert_eq!(pool.run(square, 11).await, Ok(121));
+        // Inside a map, the items after the crash run on the replacement.
+        let out: Vec<_> = pool.map_unordered(square, 0..10).collect().await;
+        assert!(out.iter().all(|(i, r)| *r == Ok((*i * *i) as u64)));
+    }
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 conformance! {
     async fn a_timed_out_native_job_sees_its_token_cancelled() {

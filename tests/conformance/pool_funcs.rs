@@ -91,3 +91,12 @@ weft::func! {
         false
     }
 }
+
+weft::func! {
+    /// Traps without panicking (an abort is `unreachable` in wasm): the instance dies with no
+    /// message. Browser only: natively an abort ends the whole process, as it would in Python.
+    #[cfg(target_arch = "wasm32")]
+    pub fn abort_instance(_x: u64) -> u64 {
+        std::process::abort()
+    }
+}

@@ -6,25 +6,36 @@
 // so a strict Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval') allows it.
 //
 // Messages, page -> worker: {kind: 'init', module, glueUrl} once, then {kind: 'job', name, inputs}.
-// Worker -> page: {kind: 'ready'} | {kind: 'init-failed', message}
+// Worker -> page: {kind: 'ready'} | {kind: 'failed', message}
 //   | {kind: 'done', outputs} | {kind: 'unknown'}
 //   | {kind: 'crashed', outputs, message, panicked, rest}
 // `outputs` holds one Uint8Array per finished item, or {error} for an argument that did not decode.
 // Every Uint8Array's buffer is transferred, never copied by structured clone.
+// The page hands each message to Rust as onMessage(code, value): a number and the one value
+// Rust needs, so the hot path ('done') costs no property lookups from wasm.
 
 const WORKER_NAME = 'weft-pool-worker';
+const READY = 0, DONE = 1, UNKNOWN = 2, CRASHED = 3, FAILED = 4;
 
 /** Starts a worker that will instantiate `module` through the glue at `glueUrl`. */
 export function startWorker(module, glueUrl, onMessage) {
   const worker = new Worker(new URL(import.meta.url), { type: 'module', name: WORKER_NAME });
-  worker.onmessage = (event) => onMessage(event.data);
+  worker.onmessage = ({ data }) => {
+    switch (data.kind) {
+      case 'done': return onMessage(DONE, data.outputs);
+      case 'ready': return onMessage(READY, null);
+      case 'unknown': return onMessage(UNKNOWN, null);
+      case 'crashed': return onMessage(CRASHED, data);
+      default: return onMessage(FAILED, String(data.message));
+    }
+  };
   // A worker script that fails to load or throws at the top level only fires `error` here.
   worker.onerror = (event) => {
     event.preventDefault();
-    onMessage({ kind: 'error', message: event.message || 'the worker script failed to load' });
+    onMessage(FAILED, event.message || 'the worker script failed to load');
   };
   worker.onmessageerror = () => {
-    onMessage({ kind: 'error', message: 'a message from the worker could not be deserialized' });
+    onMessage(FAILED, 'a message from the worker could not be deserialized');
   };
   worker.postMessage({ kind: 'init', module, glueUrl });
   return worker;
@@ -62,12 +73,17 @@ if (typeof WorkerGlobalScope !== 'undefined' && self.name === WORKER_NAME) {
       glue.__weft_worker_start();
       self.postMessage({ kind: 'ready' });
     } catch (error) {
-      self.postMessage({ kind: 'init-failed', message: String(error) });
+      self.postMessage({ kind: 'failed', message: String(error) });
     }
   };
 
+  const functions = new Map();
   const run = ({ name, inputs }) => {
-    const fn = glue['__weft_fn_' + name];
+    let fn = functions.get(name);
+    if (fn === undefined) {
+      fn = glue['__weft_fn_' + name];
+      functions.set(name, fn);
+    }
     if (typeof fn !== 'function') {
       self.postMessage({ kind: 'unknown' });
       return;

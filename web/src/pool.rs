@@ -20,7 +20,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use core::time::Duration;
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Reflect, Uint8Array};
@@ -36,10 +36,14 @@ const START_LIMIT: Duration = Duration::from_secs(30);
 #[wasm_bindgen(module = "/src/pool.js")]
 extern "C" {
     #[wasm_bindgen(js_name = startWorker, catch)]
-    fn start_worker_js(module: &JsValue, glue_url: &str, on_message: &Function) -> Result<JsValue, JsValue>;
+    fn start_worker_js(
+        module: &JsValue,
+        glue_url: &str,
+        on_message: &Function,
+    ) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_name = postJob, catch)]
-    fn post_job(worker: &JsValue, name: &str, inputs: &Array) -> Result<(), JsValue>;
+    fn post_job(worker: &JsValue, name: &JsValue, inputs: &Array) -> Result<(), JsValue>;
 
     #[wasm_bindgen(js_name = stopWorker)]
     fn stop_worker_js(worker: &JsValue);
@@ -58,6 +62,19 @@ extern "C" {
 
 thread_local! {
     static IN_POOL_WORKER: Cell<bool> = const { Cell::new(false) };
+    // Function names as JS strings, made once: decoding a Rust string into JS costs more than
+    // the rest of a small job's trip through wasm.
+    static NAMES: RefCell<HashMap<&'static str, JsValue>> = RefCell::new(HashMap::new());
+}
+
+fn js_name(name: &'static str) -> JsValue {
+    NAMES.with(|names| {
+        names
+            .borrow_mut()
+            .entry(name)
+            .or_insert_with(|| JsValue::from_str(name))
+            .clone()
+    })
 }
 
 /// Whether this wasm instance runs inside a pool worker (its panic hook is weft's own).
@@ -71,26 +88,37 @@ pub(crate) fn in_pool_worker() -> bool {
 pub fn worker_start() {
     IN_POOL_WORKER.with(|flag| flag.set(true));
     std::panic::set_hook(Box::new(|info| {
-        let message = info.payload_as_str().unwrap_or("a non-string panic payload");
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("a non-string panic payload");
         note_panic(message);
     }));
 }
 
 /// A prepared job: the function's name and one encoded argument per item, already copied out
-/// of wasm memory into buffers that will move to the worker.
+/// of wasm memory into buffers that will move to the worker (queued jobs take no wasm memory).
 #[derive(Debug)]
 pub struct WebCall {
     name: &'static str,
-    inputs: Vec<Uint8Array>,
+    inputs: Array,
 }
 
 /// One encoded result per item, or that item's error.
 pub type WebReply = Vec<Result<Vec<u8>, WorkerError>>;
 
-/// Messages from one worker, in arrival order, and the task waiting for the next.
+// The message codes `pool.js` hands to `onMessage(code, value)`.
+const READY: u32 = 0;
+const DONE: u32 = 1;
+const UNKNOWN: u32 = 2;
+const CRASHED: u32 = 3;
+
+/// Messages from one worker (code and value), in arrival order, and the task waiting for one.
 #[derive(Default)]
 struct Inbox {
-    messages: RefCell<VecDeque<JsValue>>,
+    messages: RefCell<VecDeque<(u32, JsValue)>>,
     waker: RefCell<Option<Waker>>,
 }
 
@@ -98,7 +126,7 @@ struct Inbox {
 pub struct WebWorker {
     worker: JsValue,
     inbox: Rc<Inbox>,
-    _on_message: Closure<dyn FnMut(JsValue)>,
+    _on_message: Closure<dyn FnMut(u32, JsValue)>,
 }
 
 impl core::fmt::Debug for WebWorker {
@@ -110,9 +138,9 @@ impl core::fmt::Debug for WebWorker {
 struct NextMessage<'a>(&'a Inbox);
 
 impl Future for NextMessage<'_> {
-    type Output = JsValue;
+    type Output = (u32, JsValue);
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<JsValue> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(u32, JsValue)> {
         match self.0.messages.borrow_mut().pop_front() {
             Some(message) => Poll::Ready(message),
             None => {
@@ -126,10 +154,10 @@ impl Future for NextMessage<'_> {
 impl WebWorker {
     async fn start() -> Result<WebWorker, WorkerError> {
         let inbox = Rc::new(Inbox::default());
-        let on_message = Closure::<dyn FnMut(JsValue)>::new({
+        let on_message = Closure::<dyn FnMut(u32, JsValue)>::new({
             let inbox = inbox.clone();
-            move |message| {
-                inbox.messages.borrow_mut().push_back(message);
+            move |code, value| {
+                inbox.messages.borrow_mut().push_back((code, value));
                 if let Some(waker) = inbox.waker.borrow_mut().take() {
                     waker.wake();
                 }
@@ -141,7 +169,9 @@ impl WebWorker {
             &glue_url,
             on_message.as_ref().unchecked_ref(),
         )
-        .map_err(|e| WorkerError::WorkerCrashed(format!("could not start a worker: {}", text(&e))))?;
+        .map_err(|e| {
+            WorkerError::WorkerCrashed(format!("could not start a worker: {}", text(&e)))
+        })?;
         let worker = WebWorker {
             worker,
             inbox,
@@ -149,12 +179,12 @@ impl WebWorker {
         };
         let first = crate::timeout(START_LIMIT, worker.next()).await;
         match first {
-            Ok(message) if kind(&message) == "ready" => Ok(worker),
-            Ok(message) => {
+            Ok((READY, _)) => Ok(worker),
+            Ok((_, message)) => {
                 worker.stop();
                 Err(WorkerError::WorkerCrashed(format!(
                     "the worker did not start: {}",
-                    field(&message, "message")
+                    text(&message)
                 )))
             }
             Err(_) => {
@@ -181,10 +211,6 @@ impl Drop for WebWorker {
     }
 }
 
-fn kind(message: &JsValue) -> String {
-    field(message, "kind")
-}
-
 fn field(message: &JsValue, name: &str) -> String {
     Reflect::get(message, &JsValue::from_str(name))
         .ok()
@@ -199,10 +225,7 @@ fn text(value: &JsValue) -> String {
 }
 
 /// Appends each entry of `outputs` (a `Uint8Array`, or `{error}`) to `results`.
-fn collect_outputs(message: &JsValue, results: &mut WebReply) {
-    let outputs: Array = Reflect::get(message, &JsValue::from_str("outputs"))
-        .map(JsCast::unchecked_into)
-        .unwrap_or_default();
+fn collect_outputs(outputs: &Array, results: &mut WebReply) {
     for output in outputs.iter() {
         match output.dyn_into::<Uint8Array>() {
             Ok(bytes) => results.push(Ok(bytes.to_vec())),
@@ -230,10 +253,10 @@ impl Backend for Browser {
         func: Func<A, R>,
         items: Vec<A>,
     ) -> Result<WebCall, WorkerError> {
-        let inputs = items
-            .into_iter()
-            .map(|item| item.into_payload().map(|bytes| Uint8Array::from(&bytes[..])))
-            .collect::<Result<_, _>>()?;
+        let inputs = Array::new();
+        for item in items {
+            inputs.push(&Uint8Array::from(&item.into_payload()?[..]));
+        }
         Ok(WebCall {
             name: func.name(),
             inputs,
@@ -257,21 +280,24 @@ impl Backend for Browser {
         _token: &CancelToken,
     ) -> Result<WebReply, WorkerError> {
         let WebCall { name, mut inputs } = call;
-        let mut results = Vec::with_capacity(inputs.len());
+        let mut results = Vec::with_capacity(inputs.length() as usize);
+        let js_name = js_name(name);
         loop {
-            let batch: Array = inputs.drain(..).collect();
-            post_job(&worker.worker, name, &batch).map_err(|e| {
+            post_job(&worker.worker, &js_name, &inputs).map_err(|e| {
                 WorkerError::WorkerCrashed(format!("could not post to the worker: {}", text(&e)))
             })?;
-            let message = worker.next().await;
-            match kind(&message).as_str() {
-                "done" => {
-                    collect_outputs(&message, &mut results);
+            let (code, message) = worker.next().await;
+            match code {
+                DONE => {
+                    collect_outputs(message.unchecked_ref(), &mut results);
                     return Ok(results);
                 }
-                "unknown" => return Err(WorkerError::UnknownFunction(name.to_string())),
-                "crashed" => {
-                    collect_outputs(&message, &mut results);
+                UNKNOWN => return Err(WorkerError::UnknownFunction(name.to_string())),
+                CRASHED => {
+                    let outputs = Reflect::get(&message, &JsValue::from_str("outputs"))
+                        .map(JsCast::unchecked_into)
+                        .unwrap_or_default();
+                    collect_outputs(&outputs, &mut results);
                     let why = field(&message, "message");
                     let panicked = Reflect::get(&message, &JsValue::from_str("panicked"))
                         .is_ok_and(|p| p.is_truthy());
@@ -288,11 +314,9 @@ impl Backend for Browser {
                     if rest.length() == 0 {
                         return Ok(results);
                     }
-                    inputs = rest.iter().map(JsCast::unchecked_into).collect();
+                    inputs = rest;
                 }
-                _ => {
-                    return Err(WorkerError::WorkerCrashed(field(&message, "message")));
-                }
+                _ => return Err(WorkerError::WorkerCrashed(text(&message))),
             }
         }
     }

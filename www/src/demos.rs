@@ -80,7 +80,10 @@ pub fn count_primes_here(limit: u64) -> u64 {
 
 /// The primes below `limit`, counted on the pool's workers: the same function, the same
 /// ranges, on other cores, while this thread stays free.
-pub async fn count_primes_on(pool: &weft::WorkerPool, limit: u64) -> Result<u64, weft::WorkerError> {
+pub async fn count_primes_on(
+    pool: &weft::WorkerPool,
+    limit: u64,
+) -> Result<u64, weft::WorkerError> {
     let counts = pool
         .map(count_primes_between, prime_ranges(limit, PRIME_PARTS))
         .await?;

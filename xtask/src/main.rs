@@ -2,6 +2,7 @@
 //!
 //! - `test`:  every check a commit must pass, natively and in headless Chromium.
 //! - `bench`: benchmarks side by side with their anchors (`--quick`: a short pass).
+//! - `bench-pool`: the worker pool's figures (browser and native), each against a baseline.
 //! - `play`:  build the playground and serve it on http://127.0.0.1:8080 (`--build-only` writes
 //!   `www/dist` for any static host instead).
 //!
@@ -9,6 +10,7 @@
 //! ChromeDriver, npm packages) when they are missing, so a fresh clone needs only Rust and Node.
 
 mod bench;
+mod bench_pool;
 mod cmd;
 mod play;
 mod serve;
@@ -22,6 +24,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   test                 fmt, clippy (both targets), docs, native tests + doctests,
                        the conformance suite in headless Chromium, playground end to end
+  bench-pool           worker pool figures: browser round trip, speedup and byte buffers
+                       in headless Chromium, native pool.map vs rayon (measures only)
   play [--build-only] [--port N]
                        build the playground and serve it on http://127.0.0.1:8080
                        (--build-only: write a self-contained www/dist and exit)
@@ -34,6 +38,7 @@ fn main() -> ExitCode {
         Some("test") => test::run_command(&args[1..]),
         Some("play") => play::run_command(&args[1..]),
         Some("bench") => bench::run_command(&args[1..]),
+        Some("bench-pool") => bench_pool::run_command(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

@@ -21,7 +21,9 @@ pub fn build() -> Result<PathBuf> {
         "weft-playground",
     ]))?;
     let root = cmd::root();
-    let wasm = root.join("target/wasm32-unknown-unknown/release/weft_playground.wasm");
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let wasm = target.join("wasm32-unknown-unknown/release/weft_playground.wasm");
     let www = root.join("www");
     run(Command::new("wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--out-dir"])

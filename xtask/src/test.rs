@@ -130,7 +130,14 @@ pub fn run_command(args: &[String]) -> Result {
         let server = serve::Server::start(&www, 0)?;
         let out = run_tee(
             Command::new("node")
-                .args(["--test", "--test-reporter=tap", "tests/"])
+                // One file at a time: the worker pool demo fills every core, which would
+                // disturb the timing of the other pages' demos.
+                .args([
+                    "--test",
+                    "--test-concurrency=1",
+                    "--test-reporter=tap",
+                    "tests/",
+                ])
                 .current_dir(&www)
                 .env("WEFT_BASE_URL", server.url())
                 .env("CHROMIUM", setup::CHROMIUM),

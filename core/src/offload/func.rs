@@ -243,10 +243,11 @@ impl Registry {
     /// # Examples
     ///
     /// ```
-    /// weft::func! { fn b(_x: ()) {} }
+    /// weft::func! { fn b() {} } // no argument: a `Func<(), ()>`
     /// weft::func! { fn a(_x: ()) {} }
     /// let registry = weft::Registry::new().register(b).register(a);
     /// assert_eq!(registry.names().collect::<Vec<_>>(), ["a", "b"]);
+    /// b.call(());
     /// ```
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.functions.keys().copied()

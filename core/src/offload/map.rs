@@ -9,7 +9,8 @@ use std::collections::VecDeque;
 use futures_lite::Stream;
 use futures_util::stream::FuturesUnordered;
 
-use super::pool::{RawJob, WorkerPool};
+use super::job::RawJob;
+use super::pool::WorkerPool;
 use super::{Backend, Func, Payload, WorkerError};
 use crate::runtime::MaybeSend;
 
@@ -49,23 +50,38 @@ impl fmt::Display for Progress {
     }
 }
 
-/// The chunk size for `items` items on `workers` workers: about four chunks per worker, as
-/// multiprocessing's `chunksize` heuristic, and at least 1.
+/// How `pool.map` cuts `items` items into jobs for `workers` workers: the chunk sizes, in order.
 ///
-/// Few large chunks keep the per-job overhead (a thread hand-off natively, two `postMessage`s in
-/// the browser) small against the work; four per worker leave room to balance uneven items.
+/// The first chunk is multiprocessing's `chunksize` (about four chunks per worker); each next
+/// one is what remains over four per worker, down to a floor of one 64th per worker ("guided"
+/// scheduling, as OpenMP's). Big chunks first keep the per-job overhead (a thread hand-off
+/// natively, two `postMessage`s in the browser) small against the work; small chunks last let
+/// the workers finish together even when items cost more towards the end. No chunk is empty,
+/// and the sizes add up to `items`.
 ///
 /// # Examples
 ///
 /// ```
-/// use weft::offload::chunk_size;
+/// use weft::offload::chunk_sizes;
 ///
-/// assert_eq!(chunk_size(100, 2), 13); // ceil(100 / 8)
-/// assert_eq!(chunk_size(3, 8), 1);
-/// assert_eq!(chunk_size(0, 4), 1);
+/// let sizes = chunk_sizes(100, 2);
+/// assert_eq!(sizes[0], 13); // ceil(100 / 8), multiprocessing's chunksize
+/// assert_eq!(sizes.iter().sum::<usize>(), 100);
+/// assert!(sizes.windows(2).all(|w| w[0] >= w[1]));
+/// assert_eq!(chunk_sizes(3, 8), [1, 1, 1]);
+/// assert!(chunk_sizes(0, 4).is_empty());
 /// ```
-pub fn chunk_size(items: usize, workers: usize) -> usize {
-    items.div_ceil(workers.max(1) * 4).max(1)
+pub fn chunk_sizes(items: usize, workers: usize) -> Vec<usize> {
+    let per_round = workers.max(1) * 4;
+    let floor = items.div_ceil(per_round * 16).max(1);
+    let mut sizes = Vec::new();
+    let mut left = items;
+    while left > 0 {
+        let size = left.div_ceil(per_round).max(floor).min(left);
+        sizes.push(size);
+        left -= size;
+    }
+    sizes
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -77,6 +93,9 @@ type BoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 type ProgressFn = Box<dyn FnMut(Progress) + Send>;
 #[cfg(target_arch = "wasm32")]
 type ProgressFn = Box<dyn FnMut(Progress)>;
+
+/// A chunk waiting for room in the queue: its first item's index, its length, the submission.
+type Sending<B> = (usize, usize, BoxFuture<Result<RawJob<B>, WorkerError>>);
 
 /// A chunk on its way: its first item's index, its length, and its job.
 struct Running<B: Backend> {
@@ -105,7 +124,7 @@ pub struct MapUnordered<B: Backend, A, R> {
     pool: WorkerPool<B>,
     func: Func<A, R>,
     waiting: VecDeque<(usize, Vec<A>)>,
-    sending: Option<(usize, usize, BoxFuture<Result<RawJob<B>, WorkerError>>)>,
+    sending: Option<Sending<B>>,
     running: FuturesUnordered<Running<B>>,
     ready: VecDeque<(usize, Result<R, WorkerError>)>,
     progress: Option<ProgressFn>,
@@ -121,15 +140,13 @@ where
 {
     pub(crate) fn new(pool: WorkerPool<B>, func: Func<A, R>, items: Vec<A>) -> Self {
         let total = items.len();
-        let size = chunk_size(total, pool.size());
-        let mut waiting = VecDeque::with_capacity(total.div_ceil(size));
+        let sizes = chunk_sizes(total, pool.size());
+        let mut waiting = VecDeque::with_capacity(sizes.len());
         let mut items = items.into_iter();
         let mut start = 0;
-        while start < total {
-            let chunk: Vec<A> = items.by_ref().take(size).collect();
-            let len = chunk.len();
-            waiting.push_back((start, chunk));
-            start += len;
+        for size in sizes {
+            waiting.push_back((start, items.by_ref().take(size).collect()));
+            start += size;
         }
         MapUnordered {
             pool,
@@ -207,7 +224,9 @@ where
                 let mut results = B::unpack::<R>(reply).into_iter();
                 for index in start..start + len {
                     let result = results.next().unwrap_or_else(|| {
-                        Err(WorkerError::WorkerCrashed("the worker gave no result".into()))
+                        Err(WorkerError::WorkerCrashed(
+                            "the worker gave no result".into(),
+                        ))
                     });
                     self.ready.push_back((index, result));
                 }

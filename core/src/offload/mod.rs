@@ -25,20 +25,25 @@
 //! `weft::WorkerPool` is `WorkerPool<weft::DefaultRuntime>`.
 
 mod backend;
+mod builder;
 mod cancel;
 mod error;
 mod func;
+mod job;
 mod map;
 mod payload;
 mod pool;
+mod slot;
 
 pub use backend::Backend;
+pub use builder::Builder;
 pub use cancel::CancelToken;
 pub use error::WorkerError;
 pub use func::{ErasedFn, Func, Registry, call_encoded, panic_message};
-pub use map::{Map, MapUnordered, Progress, chunk_size};
+pub use job::JobHandle;
+pub use map::{Map, MapUnordered, Progress, chunk_sizes};
 pub use payload::{Bytes, FORMAT_VERSION, Payload};
-pub use pool::{Builder, DEFAULT_QUEUE_CAPACITY, JobHandle, WorkerPool};
+pub use pool::{DEFAULT_QUEUE_CAPACITY, WorkerPool};
 
 /// Binds `WorkerPool`, `WorkerPoolBuilder`, `JobHandle`, `Map` and `MapUnordered` to `$rt`.
 #[doc(hidden)]
