@@ -9,7 +9,7 @@ use std::io::Write;
 
 weft::func! {
     /// Counts the primes below `limit`, by trial division: a CPU job whose cost grows with
-    /// `limit` (about 85 ms for 1,300,000 on one core of a 2-core test machine).
+    /// `limit` (about 85 ms for 1,000,000 in a release build, on one core of a 2-core test machine).
     ///
     /// # Examples
     ///
