@@ -28,9 +28,9 @@ pub(crate) const EVENTS_MAXLEN: usize = 10_000;
 /// cheap to clone (clones share one set of connections and background tasks) and is `Send +
 /// Sync`.
 ///
-/// Dropping the last clone (and every handle, map and progress stream made from it) stops its
-/// background tasks; jobs already submitted stay in Redis and run, and their results can be
-/// fetched by id from another `Queue`.
+/// Dropping the last clone and every handle and map made from it stops its background tasks
+/// (and ends its progress streams); jobs already submitted stay in Redis and run, and their
+/// results can be fetched by id from another `Queue`.
 ///
 /// # Examples
 ///
