@@ -211,7 +211,8 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--json" => json = Some(PathBuf::from(args.next().expect("--json takes a path"))),
+            // Cargo runs benches in the package's folder: a relative path is the workspace's.
+            "--json" => json = Some(root().join(args.next().expect("--json takes a path"))),
             "--quick" => quick = true,
             "--bench" => {} // cargo bench passes it
             other => panic!("unknown option `{other}` (use --json PATH, --quick)"),

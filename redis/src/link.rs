@@ -5,6 +5,8 @@
 //! pool (`blocking::unblock`). Every task of a queue or a worker owns its own `Link`, so a call
 //! that blocks in Redis (`XREADGROUP … BLOCK`) never holds up another.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use redis::{Client, Connection, ErrorKind, RedisResult, RetryMethod, ServerErrorKind};
@@ -104,8 +106,10 @@ impl Link {
         let client = self.client.clone();
         let conn = self.conn.take();
         let reconnect_timeout = self.reconnect_timeout;
-        // If this future is dropped mid-call, the thread finishes the call and drops the
-        // connection; the next call opens a fresh one.
+        // If this future is dropped mid-call, the thread finishes the attempt under way, drops
+        // the connection and stops retrying; the next call opens a fresh connection.
+        let abandoned = Abandoned::default();
+        let flag = abandoned.0.clone();
         let (conn, reconnected, result) = blocking::unblock(move || {
             let mut conn = conn;
             let (reconnected, result) = run(
@@ -113,14 +117,26 @@ impl Link {
                 &mut conn,
                 reconnect_timeout,
                 block + RESPONSE_TIMEOUT,
+                &flag,
                 &mut f,
             );
             (conn, reconnected, result)
         })
         .await;
+        drop(abandoned);
         self.conn = conn;
         self.reconnects += reconnected;
         result
+    }
+}
+
+/// Set when the future waiting for a call is dropped.
+#[derive(Default)]
+struct Abandoned(Arc<AtomicBool>);
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
     }
 }
 
@@ -130,6 +146,7 @@ fn run<T>(
     conn: &mut Option<Connection>,
     reconnect_timeout: Option<Duration>,
     read_timeout: Duration,
+    abandoned: &AtomicBool,
     f: &mut dyn FnMut(&mut Connection) -> RedisResult<T>,
 ) -> (u64, Result<T, Error>) {
     let start = Instant::now();
@@ -159,7 +176,9 @@ fn run<T>(
         *conn = None;
         failed = true;
         let waited = start.elapsed();
-        if reconnect_timeout.is_some_and(|limit| waited + backoff > limit) {
+        if abandoned.load(Ordering::Acquire)
+            || reconnect_timeout.is_some_and(|limit| waited + backoff > limit)
+        {
             return (reconnects, Err(Error::Unreachable { waited, last: err }));
         }
         std::thread::sleep(backoff);

@@ -116,8 +116,14 @@ pub(crate) async fn run(
     }
     shared.stop();
     let drained = async {
-        // The reader stops after its current read; the jobs that read returned are held too.
-        let _ = reader.await;
+        // The reader stops after its current read, whose jobs are then held and finished too.
+        // If Redis is unreachable that read never ends: stop without it (anything it was given
+        // waits in this worker's pending list, for a take-over after the visibility timeout).
+        let _ = futures_lite::future::or(async { reader.await.ok() }, async {
+            weft::sleep(BLOCK * 4).await;
+            None
+        })
+        .await;
         // Finish what is held: wait until the finishing script has acknowledged every job.
         loop {
             let listener = shared.changed.listen();

@@ -322,3 +322,19 @@ fn a_second_signal_stops_at_once_and_the_job_is_taken_over() {
     });
     assert_drained(&server, "twice");
 }
+
+#[test]
+fn sigterm_stops_an_idle_worker_even_while_redis_is_down() {
+    let mut server = RedisServer::start();
+    let mut conn = server.conn();
+    let mut idle = worker(&server, "down", &[]);
+    wait_until(LONG, "the worker joined", || {
+        consumers(&mut conn, "down") == 1
+    });
+    drop(conn);
+    server.stop();
+    std::thread::sleep(Duration::from_millis(300));
+    // It holds nothing, so nothing needs Redis: it stops without waiting for it to return.
+    let status = idle.terminate(LONG);
+    assert!(status.success(), "exit status {status}:\n{}", idle.log());
+}
