@@ -71,8 +71,9 @@
 //! # Failures
 //!
 //! - A function the worker does not have, or an argument it cannot decode, fails **that job**
-//!   with [`JobError::Failed`] and a readable reason (`unknown function `resize``, `bad payload:
-//!   …`); the worker goes on. Such a job is not retried: it would fail the same way.
+//!   with [`JobError::Failed`] and a readable reason (``job failed: unknown function `resize` ``,
+//!   `job failed: bad payload: …`); the worker goes on. Such a job is not retried: it would fail
+//!   the same way.
 //! - A panic fails the attempt; the job runs again until it has run [`Worker::attempts`] times
 //!   (crashed attempts count too), then it moves to the dead-letter stream with its last error
 //!   ([`Queue::dead_letters`]) and its handle gives [`JobError::Dead`].
