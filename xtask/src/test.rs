@@ -82,6 +82,7 @@ pub fn run_command(args: &[String]) -> Result {
         setup::wasm_target()?;
         setup::wasm_bindgen()?;
         setup::chromium()?;
+        setup::redis_server()?;
         setup::npm_packages("www")
     })?;
     tally.step("rustfmt", |_| {
