@@ -8,7 +8,9 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use weft::StreamExt;
 
-use crate::bridge::{JsTask, Outcome, aborted, field, object, pair, settled, signal, spawn, start, tasks};
+use crate::bridge::{
+    JsTask, Outcome, aborted, field, object, pair, settled, signal, spawn, start, tasks,
+};
 
 /// The iterator `asCompleted` returns; `for await` reads it (`index.js` adds
 /// `Symbol.asyncIterator`).
@@ -164,7 +166,10 @@ fn step(state: &State, index: usize, outcome: Outcome) -> Outcome {
     } else {
         outcome?
     };
-    Ok(object(&[("value", pair(index, value)), ("done", false.into())]))
+    Ok(object(&[
+        ("value", pair(index, value)),
+        ("done", false.into()),
+    ]))
 }
 
 fn done() -> JsValue {

@@ -5,8 +5,8 @@ use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::bridge::{
-    Failure, call, function, items, live_signal, ms, object, opt_count, opt_function, opt_millis,
-    promise, settled, spawn,
+    Failure, MOST, call, function, items, live_signal, ms, object, opt_count, opt_function,
+    opt_millis, promise, settled, spawn,
 };
 use crate::errors::config_error;
 
@@ -23,8 +23,8 @@ pub fn batch(items: JsValue, f: JsValue, options: JsValue) -> Promise {
     promise((|| {
         let items = self::items("items", &items)?;
         let f = function("fn", &f)?;
-        let size = opt_count(&options, "size", 1, 100)?;
-        let concurrency = opt_count(&options, "concurrency", 1, 5)?;
+        let size = opt_count(&options, "size", (1, MOST), 100)?;
+        let concurrency = opt_count(&options, "concurrency", (1, MOST), 5)?;
         let pause = opt_millis(&options, "pause", false)?
             .flatten()
             .unwrap_or_default();

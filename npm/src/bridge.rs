@@ -39,7 +39,11 @@ impl JsTask {
         function: Option<&Function>,
     ) -> JsTask {
         let future = JsFuture::from(promise);
-        let recorder = if traced { crate::trace::recording() } else { None };
+        let recorder = if traced {
+            crate::trace::recording()
+        } else {
+            None
+        };
         let future = match recorder {
             // Named after the function when it has one (`async function fetchUser`).
             Some(recorder) => {
@@ -148,12 +152,18 @@ fn invoke(function: &Function, args: &[&JsValue], cancellable: bool, traced: boo
 ///
 /// Every export goes through this one non-generic instantiation of the promise machinery
 /// (`future_to_promise` is about 1.5 KB of wasm per future type), at the price of one box.
-pub fn spawn(signal: Option<AbortSignal>, future: impl Future<Output = Outcome> + 'static) -> Promise {
+pub fn spawn(
+    signal: Option<AbortSignal>,
+    future: impl Future<Output = Outcome> + 'static,
+) -> Promise {
     spawn_boxed(signal, Box::pin(future))
 }
 
 #[inline(never)]
-fn spawn_boxed(signal: Option<AbortSignal>, future: Pin<Box<dyn Future<Output = Outcome>>>) -> Promise {
+fn spawn_boxed(
+    signal: Option<AbortSignal>,
+    future: Pin<Box<dyn Future<Output = Outcome>>>,
+) -> Promise {
     // On weft's own executor rather than wasm-bindgen-futures' `future_to_promise`: one task
     // queue in the package instead of two.
     let mut future = Some(abortable(signal, future));
@@ -259,12 +269,18 @@ pub fn opt_millis(
         .transpose()
 }
 
-/// A whole count from `min` to 1e9 (limits, sizes, attempts); `Infinity` gives `None` where
-/// `allow_infinite`.
+/// The largest count most settings take.
+pub const MOST: u32 = 1_000_000_000;
+
+/// The largest count of a setting weft allocates for up front (a channel's slots, worker
+/// tasks, objects made at once): beyond it the page would run out of memory, not wait.
+pub const UP_FRONT: u32 = 1_000_000;
+
+/// A whole count from `min` to `max`; `Infinity` gives `None` where `allow_infinite`.
 pub fn count(
     name: &str,
     value: &JsValue,
-    min: u32,
+    (min, max): (u32, u32),
     allow_infinite: bool,
 ) -> Result<Option<usize>, JsValue> {
     let Some(n) = value.as_f64() else {
@@ -276,10 +292,10 @@ pub fn count(
     if allow_infinite && n == f64::INFINITY {
         return Ok(None);
     }
-    if !(n.is_finite() && n.fract() == 0.0 && n >= f64::from(min) && n <= 1e9) {
+    if !(n.is_finite() && n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max)) {
         let infinite = if allow_infinite { " or Infinity" } else { "" };
         return Err(range_error(&format!(
-            "{name} must be a whole number from {min} to 1e9{infinite}, got {}",
+            "{name} must be a whole number from {min} to {max}{infinite}, got {}",
             num(n)
         )));
     }
@@ -287,10 +303,15 @@ pub fn count(
 }
 
 /// A finite whole count option with a default.
-pub fn opt_count(options: &JsValue, key: &str, min: u32, default: usize) -> Result<usize, JsValue> {
+pub fn opt_count(
+    options: &JsValue,
+    key: &str,
+    range: (u32, u32),
+    default: usize,
+) -> Result<usize, JsValue> {
     match field(options, key)? {
         None => Ok(default),
-        Some(value) => Ok(count(key, &value, min, false)?.unwrap_or(default)),
+        Some(value) => Ok(count(key, &value, range, false)?.unwrap_or(default)),
     }
 }
 
@@ -558,7 +579,9 @@ extern "C" {
 
 /// `promise.then(onFulfilled, onRejected)`.
 pub fn then_js(promise: &Promise, on_fulfilled: &JsValue, on_rejected: &JsValue) -> Promise {
-    promise.unchecked_ref::<Thenable>().then(on_fulfilled, on_rejected)
+    promise
+        .unchecked_ref::<Thenable>()
+        .then(on_fulfilled, on_rejected)
 }
 
 /// `promise.finally(callback)`.

@@ -29,4 +29,3 @@ pub fn gather(tasks: JsValue, options: JsValue) -> Promise {
         }))
     })())
 }
-

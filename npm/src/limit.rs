@@ -3,13 +3,13 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::bridge::count;
+use crate::bridge::{MOST, count};
 use crate::semaphore::Semaphore;
 
 /// Checks `concurrency` (a whole number from 1 to 1e9) and makes the semaphore behind a
 /// `limit(concurrency)` function; throws TypeError / RangeError at once otherwise.
 #[wasm_bindgen(js_name = __limit)]
 pub fn limit(concurrency: JsValue) -> Result<Semaphore, JsValue> {
-    let permits = count("concurrency", &concurrency, 1, false)?.unwrap_or(1);
+    let permits = count("concurrency", &concurrency, (1, MOST), false)?.unwrap_or(1);
     Ok(Semaphore::with_permits(permits))
 }

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use weft::StreamExt;
 
 use crate::bridge::{
-    JsTask, call, count, describe, field, function, live_signal, promise, rejected, settled,
+    JsTask, MOST, call, count, describe, field, function, live_signal, promise, rejected, settled,
     spawn,
 };
 use crate::errors::{config_error, type_error};
@@ -31,7 +31,7 @@ pub fn map_concurrent(items: JsValue, mapper: JsValue, options: JsValue) -> Prom
         let mapper = function("mapper", &mapper)?;
         let concurrency = match field(&options, "concurrency")? {
             None => None,
-            Some(value) => count("concurrency", &value, 1, true)?,
+            Some(value) => count("concurrency", &value, (1, MOST), true)?,
         };
         let ordered = field(&options, "ordered")?.is_none_or(|v| v.is_truthy());
         let settle = field(&options, "settle")?.is_some_and(|v| v.is_truthy());

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::bridge::{call, function, live_signal, ms, object, opt_count, promise, spawn};
+use crate::bridge::{UP_FRONT, call, function, live_signal, ms, object, opt_count, promise, spawn};
 use crate::errors::{closed_error, config_error, make};
 
 struct Shared {
@@ -41,8 +41,8 @@ pub struct Pipeline {
 #[wasm_bindgen(js_name = pipeline)]
 pub fn pipeline(worker: JsValue, options: JsValue) -> Result<Pipeline, JsValue> {
     let worker = function("worker", &worker)?;
-    let workers = opt_count(&options, "workers", 1, 1)?;
-    let capacity = opt_count(&options, "capacity", 1, 1)?;
+    let workers = opt_count(&options, "workers", (1, UP_FRONT), 1)?;
+    let capacity = opt_count(&options, "capacity", (1, UP_FRONT), 1)?;
     let pipeline = weft::pipeline(workers, capacity, move |item: JsValue| {
         let task = call(&worker, &[&item], true);
         async move { task.await.map(drop) }

@@ -11,8 +11,8 @@ use wasm_bindgen::prelude::*;
 use weft::pool::{Guard, Manager, PoolError};
 
 use crate::bridge::{
-    Outcome, call, field, function, ignore_rejection, live_signal, millis, object, opt_count,
-    opt_function, promise, spawn,
+    MOST, Outcome, UP_FRONT, call, field, function, ignore_rejection, live_signal, millis, object,
+    opt_count, opt_function, promise, spawn,
 };
 use crate::errors::{closed_error, range_error, timeout_error, type_error};
 
@@ -33,7 +33,10 @@ impl Manager for JsManager {
     }
 
     fn check(&self, object: &mut JsValue) -> impl Future<Output = Result<(), JsValue>> {
-        let checking = self.check.as_ref().map(|check| call(check, &[object], true));
+        let checking = self
+            .check
+            .as_ref()
+            .map(|check| call(check, &[object], true));
         async move {
             let Some(checking) = checking else {
                 return Ok(());
@@ -94,18 +97,19 @@ impl JsPool {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsPool, JsValue> {
         if !options.is_object() {
-            return Err(type_error("options must be an object { create, check, destroy, min, max, acquireTimeout }"));
+            return Err(type_error(
+                "options must be an object { create, check, destroy, min, max, acquireTimeout }",
+            ));
         }
-        let create = function(
-            "create",
-            &field(&options, "create")?.unwrap_or_default(),
-        )?;
+        let create = function("create", &field(&options, "create")?.unwrap_or_default())?;
         let check = opt_function(&options, "check")?;
         let destroy = opt_function(&options, "destroy")?;
-        let min = opt_count(&options, "min", 0, 0)?;
-        let max = opt_count(&options, "max", 1, 10)?;
+        let min = opt_count(&options, "min", (0, UP_FRONT), 0)?;
+        let max = opt_count(&options, "max", (1, MOST), 10)?;
         if min > max {
-            return Err(range_error(&format!("min ({min}) must not exceed max ({max})")));
+            return Err(range_error(&format!(
+                "min ({min}) must not exceed max ({max})"
+            )));
         }
         let (timeout, timeout_ms) = match field(&options, "acquireTimeout")? {
             None => (Duration::from_secs(30), 30_000.0),

@@ -7,14 +7,14 @@ use core::cmp::Ordering;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use crate::bridge::{count, describe, field, live_signal, promise, spawn};
+use crate::bridge::{UP_FRONT, count, describe, field, live_signal, promise, spawn};
 use crate::errors::{closed_error, config_error, range_error, type_error};
 
 /// The `capacity` option: a whole number ≥ 1, or absent / `Infinity` for no bound.
 fn capacity(options: &JsValue) -> Result<Option<usize>, JsValue> {
     match field(options, "capacity")? {
         None => Ok(None),
-        Some(value) => count("capacity", &value, 1, true),
+        Some(value) => count("capacity", &value, (1, UP_FRONT), true),
     }
 }
 

@@ -4,7 +4,9 @@
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use crate::bridge::{check_task, count, field, live_signal, millis, promise, spawn, start, start_uncancelled};
+use crate::bridge::{
+    MOST, check_task, count, field, live_signal, millis, promise, spawn, start, start_uncancelled,
+};
 use crate::errors::{config_error, type_error};
 
 /// `new RateLimiter({ max, per, burst })`.
@@ -23,14 +25,13 @@ impl JsRateLimiter {
             return Err(type_error("options must be an object { max, per, burst }"));
         }
         let required = |key: &str| {
-            field(&options, key)?
-                .ok_or_else(|| type_error(&format!("options.{key} is required")))
+            field(&options, key)?.ok_or_else(|| type_error(&format!("options.{key} is required")))
         };
-        let max = count("max", &required("max")?, 1, false)?.unwrap_or(1);
+        let max = count("max", &required("max")?, (1, MOST), false)?.unwrap_or(1);
         let per = millis("per", &required("per")?, false)?.unwrap_or_default();
         let burst = match field(&options, "burst")? {
             None => max,
-            Some(value) => count("burst", &value, 1, false)?.unwrap_or(1),
+            Some(value) => count("burst", &value, (1, MOST), false)?.unwrap_or(1),
         };
         let limiter = weft::RateLimiter::with_burst(max, per, burst).map_err(config_error)?;
         Ok(JsRateLimiter { limiter })

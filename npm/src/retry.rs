@@ -7,12 +7,12 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use weft::{Jitter, RetryError, RetryInfo, StopReason};
 use web_sys::AbortSignal;
+use weft::{Jitter, RetryError, RetryInfo, StopReason};
 
 use crate::bridge::{
-    Failure, JsTask, check_task, count, describe, field, invoke_now, live_signal, ms, num, object,
-    opt_function, opt_millis, promise, rejected, spawn, start, start_uncancelled, then_js,
+    Failure, JsTask, MOST, check_task, count, describe, field, invoke_now, live_signal, ms, num,
+    object, opt_function, opt_millis, promise, rejected, spawn, start, start_uncancelled, then_js,
 };
 use crate::errors::{config_error, make, range_error, type_error};
 
@@ -33,7 +33,7 @@ impl Settings {
     fn read(options: &JsValue) -> Result<Settings, JsValue> {
         let attempts = match field(options, "attempts")? {
             None => 3,
-            Some(value) => count("attempts", &value, 1, false)?.unwrap_or(1) as u32,
+            Some(value) => count("attempts", &value, (1, MOST), false)?.unwrap_or(1) as u32,
         };
         let min_delay = opt_millis(options, "minDelay", false)?
             .flatten()
@@ -100,21 +100,15 @@ impl Settings {
 /// `onRetry` throws, `retry` rejects with what it threw.
 #[wasm_bindgen(js_name = retry)]
 pub fn retry(task: JsValue, options: JsValue) -> Promise {
-    // The common case, kept cheap: no options and a function. Its first try starts here; only
-    // if it fails does the retry loop below (weft's policy) take over.
+    // The common case, kept cheap: no options and a function. Its first try starts here, and
+    // only if it fails does weft's policy take over (`retry_after`, bound to this task: no
+    // closure is made per call).
     if options.is_undefined()
         && crate::trace::recording().is_none()
         && let Some(function) = task.dyn_ref::<Function>()
     {
         let first = invoke_now(function);
-        // Freed by the GC when the first try succeeds and it is never called.
-        let retry_after = Closure::once(move |error: JsValue| -> Promise {
-            match Settings::read(&JsValue::UNDEFINED) {
-                Ok(settings) => run(task, settings, Some(error)),
-                Err(error) => Promise::reject(&error),
-            }
-        })
-        .into_js_value();
+        let retry_after = RETRY_AFTER.with(|f| f.bind1(&JsValue::UNDEFINED, &task));
         return then_js(&first, &JsValue::UNDEFINED, &retry_after);
     }
     promise((|| {
@@ -122,6 +116,19 @@ pub fn retry(task: JsValue, options: JsValue) -> Promise {
         let settings = Settings::read(&options)?;
         Ok(run(task, settings, None))
     })())
+}
+
+thread_local! {
+    // `(task, error) => run(task, defaults, error)`: what a failed first try of the fast path
+    // hands over to.
+    static RETRY_AFTER: Function = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(
+        |task: JsValue, error: JsValue| match Settings::read(&JsValue::UNDEFINED) {
+            Ok(settings) => run(task, settings, Some(error)),
+            Err(error) => Promise::reject(&error),
+        },
+    )
+    .into_js_value()
+    .unchecked_into();
 }
 
 /// Runs weft's retry policy over `task`; `first_error` is a first try that already failed.

@@ -11,9 +11,7 @@ use std::sync::Arc;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::bridge::{
-    check_task, count, finally_js, live_signal, promise, spawn, start, start_uncancelled,
-};
+use crate::bridge::{MOST, check_task, count, finally_js, live_signal, promise, spawn, start};
 
 /// `new Semaphore(permits)`.
 #[wasm_bindgen]
@@ -21,6 +19,8 @@ pub struct Semaphore {
     semaphore: Arc<weft::Semaphore>,
     permits: usize,
     line: Rc<Line>,
+    // Permits of tasks started after waiting, until `release` gives them back.
+    held: Rc<RefCell<Vec<weft::SemaphoreGuardArc>>>,
     // `() => semaphore.addPermits(1)`, made once: what `run` chains to a task that got a permit
     // at once, so the common case allocates no closure per call.
     release: Function,
@@ -59,8 +59,9 @@ impl Place {
             if waiters.front().is_some_and(|(id, _)| *id == self.id) {
                 return Poll::Ready(());
             }
-            if let Some(entry) = waiters.iter_mut().find(|(id, _)| *id == self.id) {
-                entry.1 = Some(cx.waker().clone());
+            // Ids only grow, so the line is sorted by id.
+            if let Ok(at) = waiters.binary_search_by_key(&self.id, |(id, _)| *id) {
+                waiters[at].1 = Some(cx.waker().clone());
             }
             Poll::Pending
         })
@@ -72,12 +73,18 @@ impl Drop for Place {
     fn drop(&mut self) {
         let next = {
             let mut waiters = self.line.waiters.borrow_mut();
-            let was_first = waiters.front().is_some_and(|(id, _)| *id == self.id);
-            waiters.retain(|(id, _)| *id != self.id);
-            if was_first {
-                waiters.front_mut().and_then(|(_, waker)| waker.take())
-            } else {
-                None
+            match waiters.binary_search_by_key(&self.id, |(id, _)| *id) {
+                // Served (the common case): the next one moves up.
+                Ok(0) => {
+                    waiters.pop_front();
+                    waiters.front_mut().and_then(|(_, waker)| waker.take())
+                }
+                // Gave up while waiting behind others.
+                Ok(at) => {
+                    waiters.remove(at);
+                    None
+                }
+                Err(_) => None,
             }
         };
         if let Some(waker) = next {
@@ -103,14 +110,24 @@ fn acquire_in_line(
 impl Semaphore {
     pub fn with_permits(permits: usize) -> Semaphore {
         let semaphore = Arc::new(weft::Semaphore::new(permits));
-        let releasing = semaphore.clone();
-        let release = Closure::<dyn FnMut()>::new(move || releasing.add_permits(1))
-            .into_js_value()
-            .unchecked_into();
+        let held: Rc<RefCell<Vec<weft::SemaphoreGuardArc>>> = Rc::default();
+        let (releasing, holding) = (semaphore.clone(), held.clone());
+        // Permits are alike: give back a held guard if there is one, else the permit of a
+        // guard forgotten by the fast path.
+        let release = Closure::<dyn FnMut()>::new(move || {
+            let guard = holding.borrow_mut().pop();
+            match guard {
+                Some(guard) => drop(guard),
+                None => releasing.add_permits(1),
+            }
+        })
+        .into_js_value()
+        .unchecked_into();
         Semaphore {
             semaphore,
             permits,
             line: Rc::default(),
+            held,
             release,
         }
     }
@@ -121,7 +138,9 @@ impl Semaphore {
     /// `permits`: a whole number from 0 to 1e9 (0: nobody gets in until a release).
     #[wasm_bindgen(constructor)]
     pub fn new(permits: JsValue) -> Result<Semaphore, JsValue> {
-        Ok(Semaphore::with_permits(count("permits", &permits, 0, false)?.unwrap_or_default()))
+        Ok(Semaphore::with_permits(
+            count("permits", &permits, (0, MOST), false)?.unwrap_or_default(),
+        ))
     }
 
     /// `acquire({ signal })`: waits for a permit (first come, first served) and resolves with
@@ -165,15 +184,21 @@ impl Semaphore {
         promise((|| {
             check_task("task", &task)?;
             let signal = live_signal(&options)?;
-            let cancellable = signal.is_some();
             let waiting = acquire_in_line(self.semaphore.clone(), &self.line);
-            Ok(spawn(signal, async move {
-                let _permit = waiting.await;
-                if cancellable {
+            if signal.is_some() || !task.is_function() || crate::trace::recording().is_some() {
+                return Ok(spawn(signal, async move {
+                    let _permit = waiting.await;
                     start(&task).await
-                } else {
-                    start_uncancelled(&task).await
-                }
+                }));
+            }
+            // Nothing can cancel it: once it has a permit, the task's own promise (released
+            // when it settles) is what the call resolves with; no Rust future awaits it.
+            let (held, release) = (self.held.clone(), self.release.clone());
+            Ok(spawn(None, async move {
+                let permit = waiting.await;
+                held.borrow_mut().push(permit);
+                let function: &Function = task.unchecked_ref();
+                Ok(finally_js(&crate::bridge::invoke_now(function), &release).into())
             }))
         })())
     }
@@ -187,7 +212,8 @@ impl Semaphore {
     /// Permits held now (`permits - available`; `limit`'s `activeCount`).
     #[wasm_bindgen(getter)]
     pub fn active(&self) -> usize {
-        self.permits.saturating_sub(self.semaphore.available_permits())
+        self.permits
+            .saturating_sub(self.semaphore.available_permits())
     }
 
     /// Callers waiting for a permit (`limit`'s `pendingCount`).

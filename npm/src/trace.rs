@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use weft::trace::{Recorder, Span};
 
 use crate::bridge::{
-    check_task, describe, field, live_signal, millis, ms, object, opt_count, promise, spawn,
+    MOST, check_task, describe, field, live_signal, millis, ms, object, opt_count, promise, spawn,
     start_plain,
 };
 use crate::errors::{config_error, type_error};
@@ -37,8 +37,8 @@ impl JsRecorder {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsRecorder, JsValue> {
         let mut builder = Recorder::builder()
-            .capacity(opt_count(&options, "capacity", 1, 10_000)?)
-            .polls_per_span(opt_count(&options, "pollsPerSpan", 0, 64)?);
+            .capacity(opt_count(&options, "capacity", (1, MOST), 10_000)?)
+            .polls_per_span(opt_count(&options, "pollsPerSpan", (0, MOST), 64)?);
         if let Some(value) = field(&options, "slowPoll")? {
             let threshold = millis("slowPoll", &value, false)?.unwrap_or_default();
             builder = builder.slow_poll_threshold(threshold);
@@ -87,7 +87,9 @@ impl JsRecorder {
             };
             check_task("task", &task)?;
             let signal = live_signal(&options)?;
-            let running = self.recorder.try_traced(name, start_plain(&task, signal.is_some()));
+            let running = self
+                .recorder
+                .try_traced(name, start_plain(&task, signal.is_some()));
             Ok(spawn(signal, running))
         })())
     }

@@ -5,12 +5,12 @@ use std::cell::RefCell;
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
-use weft::ReturnWhen;
 use web_sys::AbortController;
+use weft::ReturnWhen;
 
 use crate::bridge::{
-    JsTask, describe, field, live_signal, object, opt_millis, pair, promise, settled, spawn,
-    start, tasks, then_js,
+    JsTask, describe, field, live_signal, object, opt_millis, pair, promise, settled, spawn, start,
+    tasks, then_js,
 };
 use crate::errors::{range_error, type_error};
 
@@ -56,7 +56,10 @@ pub fn wait(tasks: JsValue, options: JsValue) -> Promise {
                 .into_iter()
                 .map(|(index, task)| JsValue::from(PendingTask::new(index, task)))
                 .collect();
-            Ok(object(&[("done", done.into()), ("pending", pending.into())]))
+            Ok(object(&[
+                ("done", done.into()),
+                ("pending", pending.into()),
+            ]))
         }))
     })())
 }

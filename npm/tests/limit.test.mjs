@@ -33,6 +33,23 @@ test('limit never runs more than n at once, in call order, with p-limit counters
   assert.equal(out.concurrency, 3);
 });
 
+test('10,000 calls at once: all run, never more than the limit, counters back to 0', async () => {
+  const out = await run(async () => {
+    const run = weft.limit(16);
+    let active = 0;
+    let most = 0;
+    const values = await Promise.all(Array.from({ length: 10_000 }, (_, i) => run(async () => {
+      active += 1;
+      most = Math.max(most, active);
+      await null;
+      active -= 1;
+      return i;
+    })));
+    return { most, sum: values.reduce((a, b) => a + b, 0), end: [run.activeCount, run.pendingCount] };
+  });
+  assert.deepEqual(out, { most: 16, sum: 49_995_000, end: [0, 0] });
+});
+
 test('limit passes errors through and frees the slot; a sync throw rejects', async () => {
   const out = await run(async () => {
     const run = weft.limit(1);

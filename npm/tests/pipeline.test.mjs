@@ -98,6 +98,8 @@ test('pipeline rejects bad input, and keeps working', async () => {
       ['workers Infinity', 'RangeError', () => weft.pipeline(w, { workers: Infinity })],
       ['workers huge', 'RangeError', () => weft.pipeline(w, { workers: 1e10 })],
       ['workers string', 'TypeError', () => weft.pipeline(w, { workers: '2' })],
+      ['workers above 1e6', 'RangeError', () => weft.pipeline(w, { workers: 1e6 + 1 })],
+      ['capacity above 1e6', 'RangeError', () => weft.pipeline(w, { capacity: 2e6 })],
       ['capacity 0', 'RangeError', () => weft.pipeline(w, { capacity: 0 })],
       ['capacity NaN', 'RangeError', () => weft.pipeline(w, { capacity: NaN })],
       ['capacity Infinity', 'RangeError', () => weft.pipeline(w, { capacity: Infinity })],
@@ -116,5 +118,5 @@ test('pipeline rejects bad input, and keeps working', async () => {
     ];
     return bad(cases, valid);
   });
-  assertBad(rows, 21);
+  assertBad(rows, 23);
 });

@@ -143,6 +143,7 @@ test('Pool rejects bad input, and keeps working', async () => {
       ['min 1.5', 'RangeError', () => P({ create, min: 1.5 })],
       ['min NaN', 'RangeError', () => P({ create, min: NaN })],
       ['min above max', 'RangeError', () => P({ create, min: 3, max: 2 })],
+      ['min above 1e6', 'RangeError', () => P({ create, min: 2e6, max: 1e9 })],
       ['max 0', 'RangeError', () => P({ create, max: 0 })],
       ['max Infinity', 'RangeError', () => P({ create, max: Infinity })],
       ['max huge', 'RangeError', () => P({ create, max: 2 ** 40 })],
@@ -176,5 +177,5 @@ test('Pool rejects bad input, and keeps working', async () => {
     ];
     return bad(cases, valid);
   });
-  assertBad(rows, 30);
+  assertBad(rows, 31);
 });

@@ -138,6 +138,7 @@ test('the queues reject bad input, and keep working', async () => {
         [`${Q} capacity 2.5`, 'RangeError', () => make({ capacity: 2.5 })],
         [`${Q} capacity NaN`, 'RangeError', () => make({ capacity: NaN })],
         [`${Q} capacity huge`, 'RangeError', () => make({ capacity: 1e15 })],
+        [`${Q} capacity above 1e6 (allocated up front)`, 'RangeError', () => make({ capacity: 2e6 })],
         [`${Q} capacity string`, 'TypeError', () => make({ capacity: '3' })],
         [`${Q} capacity null`, 'TypeError', () => make({ capacity: null })],
         [`${Q} put bad options`, 'TypeError', () => q.put(1, 7)],
@@ -162,5 +163,5 @@ test('the queues reject bad input, and keep working', async () => {
     );
     return bad(cases, valid);
   });
-  assertBad(rows, 43);
+  assertBad(rows, 45);
 });
