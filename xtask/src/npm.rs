@@ -121,7 +121,8 @@ pub fn build() -> Result<Package> {
 /// Removes the `/** … */` blocks wasm-bindgen copies from the Rust docs into `weft.js`: users
 /// read `index.d.ts`, and the copies are a third of the glue's gzip size.
 fn strip_doc_comments(path: &Path) -> Result {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let mut out = String::with_capacity(text.len());
     let mut in_doc = false;
     for line in text.lines() {
@@ -198,7 +199,9 @@ pub fn test(package: &Package) -> Result<u64> {
     let root = cmd::root();
     // The types: a consumer file using every export must compile under `tsc --strict`.
     run(Command::new(root.join("npm/node_modules/.bin/tsc"))
-        .args(["--strict", "--noEmit", "--target", "es2022", "--module", "es2022"])
+        .args([
+            "--strict", "--noEmit", "--target", "es2022", "--module", "es2022",
+        ])
         .args(["--moduleResolution", "bundler", "--lib", "es2022,dom"])
         .arg("tests/types.ts")
         .current_dir(root.join("npm")))?;
