@@ -53,6 +53,28 @@ pub fn run_command(args: &[String]) -> Result {
     // W5: the npm package's size, gzip -9, js + wasm.
     let package = crate::npm::build()?;
     rows.push(size_row(&package.dir)?);
+
+    // D1, D2: weft-redis against Celery on the same redis-server.
+    crate::setup::redis_server()?;
+    let redis = out.join("redis.json");
+    let mut distributed = cmd::cargo();
+    distributed
+        .args([
+            "bench",
+            "-p",
+            "weft-redis",
+            "--bench",
+            "distributed",
+            "--",
+            "--json",
+        ])
+        .arg(&redis);
+    if quick {
+        distributed.arg("--quick");
+    }
+    run(&mut distributed)?;
+    rows.extend(read_rows(&redis)?);
+
     let results = out.join("results.json");
     std::fs::write(&results, serde_json::to_string_pretty(&rows).expect("json"))
         .map_err(|e| format!("writing {}: {e}", results.display()))?;
