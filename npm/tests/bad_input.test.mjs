@@ -9,11 +9,13 @@
 //   count  a positive integer     (wrong type → TypeError; NaN, 0, negative, fractional,
 //                                  Infinity, huge → RangeError)
 //   ms     a non-negative duration (wrong type → TypeError; NaN, negative, ±Infinity, 1e300 →
-//                                  RangeError)
+//                                  RangeError; where a field documents `Infinity` as "no limit",
+//                                  Infinity and 1e300 are valid and left out)
 //   fn     a function             (anything else → TypeError)
 //   tasks  an iterable of tasks   (not iterable, or an element neither a function nor a
 //                                  promise → TypeError)
-//   task   one task               (neither a function nor a promise → TypeError)
+//   task   one task               (neither a function nor a promise-like → TypeError; a plain
+//                                  object without a callable `then` is not promise-like)
 //   options an options object     (a primitive → TypeError)
 //   signal an AbortSignal         (anything else → TypeError; already aborted → its reason)
 import { test } from 'node:test';
@@ -57,6 +59,7 @@ test('every export rejects a table of bad values with its documented error, neve
         ['undefined', undefined, 'TypeError'], ['null', null, 'TypeError'], ['a number', 5, 'TypeError'],
         ['NaN', NaN, 'TypeError'], ['a string', 'f', 'TypeError'], ['an object', {}, 'TypeError'],
         ['a symbol', Symbol('t'), 'TypeError'], ['true', true, 'TypeError'],
+        ['an object with then: 1', { then: 1 }, 'TypeError'],
       ],
       tasks: [
         ['undefined', undefined, 'TypeError'], ['null', null, 'TypeError'], ['a number', 42, 'TypeError'],
@@ -96,13 +99,14 @@ test('every export rejects a table of bad values with its documented error, neve
     const rejects = () => Promise.reject(new CallbackError());
     const ok = async () => 1;
     const never = () => new Promise(() => {});
+    const unlimited = ['Infinity', '1e300']; // documented as "no limit" where allowed
 
     // sleep, timeout
     slot('sleep ms', 'ms', (v) => weft.sleep(v));
     cases.push(['sleep ms = undefined', 'TypeError', () => weft.sleep()]);
     optionsAndSignal('sleep', (o) => weft.sleep(1, o));
     slot('timeout task', 'task', (v) => weft.timeout(v, 10));
-    slot('timeout ms', 'ms', (v) => weft.timeout(ok, v));
+    slot('timeout ms', 'ms', (v) => weft.timeout(ok, v), unlimited);
     optionsAndSignal('timeout', (o) => weft.timeout(ok, 10, o));
     cases.push(
       ['timeout task throws', 'CallbackError', () => weft.timeout(throws, 10)],
@@ -135,7 +139,7 @@ test('every export rejects a table of bad values with its documented error, neve
       ['race of nothing', 'RangeError', () => weft.race([])],
       ['firstOk of nothing', 'RangeError', () => weft.firstOk([])],
     );
-    field('wait timeout', 'ms', (v) => weft.wait([ok], { timeout: v }), ['Infinity']);
+    field('wait timeout', 'ms', (v) => weft.wait([ok], { timeout: v }), unlimited);
     cases.push(
       ['wait returnWhen unknown', 'RangeError', () => weft.wait([ok], { returnWhen: 'SOME' })],
       ['wait returnWhen a number', 'TypeError', () => weft.wait([ok], { returnWhen: 3 })],
@@ -146,7 +150,7 @@ test('every export rejects a table of bad values with its documented error, neve
       ['[a number]', '[null]', '[undefined]', '[a string]', '[an object]', '[a task, a number]', 'a string']);
     slot('mapConcurrent mapper', 'fn', (v) => weft.mapConcurrent([1], v));
     optionsAndSignal('mapConcurrent', (o) => weft.mapConcurrent([1], ok, o));
-    field('mapConcurrent concurrency', 'count', (v) => weft.mapConcurrent([1], ok, { concurrency: v }));
+    field('mapConcurrent concurrency', 'count', (v) => weft.mapConcurrent([1], ok, { concurrency: v }), ['Infinity']);
     cases.push(
       ['mapConcurrent mapper throws', 'CallbackError', () => weft.mapConcurrent([1, 2], throws)],
       ['mapConcurrent mapper rejects', 'CallbackError', () => weft.mapConcurrent([1, 2], rejects)],
@@ -158,7 +162,7 @@ test('every export rejects a table of bad values with its documented error, neve
     field('retry attempts', 'count', (v) => weft.retry(ok, { attempts: v }));
     field('retry minDelay', 'ms', (v) => weft.retry(ok, { minDelay: v }));
     field('retry maxDelay', 'ms', (v) => weft.retry(ok, { maxDelay: v }));
-    field('retry deadline', 'ms', (v) => weft.retry(ok, { deadline: v }));
+    field('retry deadline', 'ms', (v) => weft.retry(ok, { deadline: v }), unlimited);
     field('retry retryIf', 'fn', (v) => weft.retry(ok, { retryIf: v }), ['undefined']);
     field('retry onRetry', 'fn', (v) => weft.retry(ok, { onRetry: v }), ['undefined']);
     const fast = { attempts: 2, minDelay: 0, maxDelay: 0 };
@@ -182,7 +186,8 @@ test('every export rejects a table of bad values with its documented error, neve
       ['limit task throws', 'CallbackError', () => lim(throws)],
       ['limit task a rejected promise', 'CallbackError', () => lim(rejects())],
     );
-    slot('Semaphore permits', 'count', (v) => new weft.Semaphore(v));
+    // Semaphore(0) is valid: it starts with no free permit (asyncio's too).
+    slot('Semaphore permits', 'count', (v) => new weft.Semaphore(v), ['0']);
     const sem = new weft.Semaphore(1);
     slot('Semaphore.run task', 'task', (v) => sem.run(v));
     optionsAndSignal('Semaphore.run', (o) => sem.run(ok, o));
@@ -206,7 +211,7 @@ test('every export rejects a table of bad values with its documented error, neve
     for (const Q of ['Queue', 'PriorityQueue']) {
       const make = (o) => new weft[Q](o);
       slot(`${Q} options`, 'options', (o) => make(o));
-      field(`${Q} capacity`, 'count', (v) => make({ capacity: v }));
+      field(`${Q} capacity`, 'count', (v) => make({ capacity: v }), ['Infinity']);
       // A fresh queue each time, so cases that are (wrongly) accepted cannot fill one up.
       optionsAndSignal(`${Q}.put`, (o) => make().put(1, o));
       optionsAndSignal(`${Q}.get`, (o) => { const c = make(); c.tryPut(1); return c.get(o); });
@@ -271,7 +276,7 @@ test('every export rejects a table of bad values with its documented error, neve
     field('Pool check', 'fn', (v) => new weft.Pool({ create: ok, check: v }), ['undefined']);
     field('Pool destroy', 'fn', (v) => new weft.Pool({ create: ok, destroy: v }), ['undefined']);
     field('Pool max', 'count', (v) => new weft.Pool({ create: ok, max: v }));
-    field('Pool acquireTimeout', 'ms', (v) => new weft.Pool({ create: ok, acquireTimeout: v }));
+    field('Pool acquireTimeout', 'ms', (v) => new weft.Pool({ create: ok, acquireTimeout: v }), unlimited);
     const pool = new weft.Pool({ create: ok });
     slot('Pool.use fn', 'fn', (v) => pool.use(v));
     optionsAndSignal('Pool.use', (o) => pool.use(ok, o));
@@ -307,5 +312,10 @@ test('every export rejects a table of bad values with its documented error, neve
     return { rows, afterAll: await valid() };
   });
   assert.equal(rows.afterAll, true, 'the module works after the whole table');
+  // Every wrong row at once, so one run shows them all.
+  const wrong = rows.rows
+    .filter(([, expected, got, afterwards]) => got !== expected || afterwards !== 'ok')
+    .map(([label, expected, got, afterwards]) => `${label}: expected ${expected}, got ${got}${afterwards === 'ok' ? '' : `, then ${afterwards}`}`);
+  assert.deepEqual(wrong, [], `${wrong.length} of ${rows.rows.length} cases went wrong:\n${wrong.join('\n')}`);
   assertBad(rows.rows, 200);
 });
