@@ -359,7 +359,8 @@ pub fn live_signal(options: &JsValue) -> Result<Option<AbortSignal>, JsValue> {
 pub fn check_task(name: &str, value: &JsValue) -> Result<(), JsValue> {
     let thenable = || {
         value.is_object()
-            && js_sys::Reflect::get(value, &JsValue::from_str("then")).is_ok_and(|t| t.is_function())
+            && js_sys::Reflect::get(value, &JsValue::from_str("then"))
+                .is_ok_and(|t| t.is_function())
     };
     if value.is_function() || thenable() {
         Ok(())

@@ -151,7 +151,10 @@ async fn one_block(
                         .strip_prefix("injected panic in job ")
                         .and_then(|i| i.parse().ok())
                         .unwrap_or_else(|| panic!("unexpected panic {message:?}; seed {seed}"));
-                    assert!(items.contains(&index), "seed {seed}: {index} not in block {block}");
+                    assert!(
+                        items.contains(&index),
+                        "seed {seed}: {index} not in block {block}"
+                    );
                     assert_eq!(job_plan(seed, index).fault, JobFault::Panic, "seed {seed}");
                     for (offset, outcome) in outcomes.iter_mut().enumerate() {
                         *outcome = Some(if first + offset as u64 == index {
@@ -175,11 +178,18 @@ async fn one_block(
                     .await
                     .expect("a map_unordered block hung")
                     .expect("the stream ended before every item came");
-                assert!(outcomes[offset].is_none(), "item {} came twice; seed {seed}", first + offset as u64);
+                assert!(
+                    outcomes[offset].is_none(),
+                    "item {} came twice; seed {seed}",
+                    first + offset as u64
+                );
                 outcomes[offset] = Some(result.into());
             }
             if keep == len {
-                assert!(stream.next().await.is_none(), "more items than given; seed {seed}");
+                assert!(
+                    stream.next().await.is_none(),
+                    "more items than given; seed {seed}"
+                );
             }
             // Dropping the stream cancels the rest of the block.
             drop(stream);

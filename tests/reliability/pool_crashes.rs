@@ -47,7 +47,12 @@ enum Crash {
 }
 
 const KINDS: &[Crash] = if NATIVE {
-    &[Crash::Panic, Crash::Timeout, Crash::DropHandle, Crash::DropStream]
+    &[
+        Crash::Panic,
+        Crash::Timeout,
+        Crash::DropHandle,
+        Crash::DropStream,
+    ]
 } else {
     &[
         Crash::Panic,

@@ -64,8 +64,9 @@ fn spin(limit: Duration) {
 /// of this process, so the test can check that none ran twice. (In the browser a job runs in
 /// another wasm instance; there the result's value is the proof.)
 #[cfg(not(target_arch = "wasm32"))]
-pub static STARTS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<(u64, u64), u32>>> =
-    std::sync::LazyLock::new(Default::default);
+pub static STARTS: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<(u64, u64), u32>>,
+> = std::sync::LazyLock::new(Default::default);
 
 weft::func! {
     /// A chaos job: spins a short random while, panics for about 1 % of indices, spins until

@@ -171,7 +171,10 @@ pub fn scan_js(file: &Path, source: &str) -> Vec<Finding> {
                 args.strip_prefix('(')
                     .is_some_and(|a| a.trim_start().starts_with(['"', '\'', '`']))
             }) {
-                push(n, "a string timer (setTimeout/setInterval with code in a string)");
+                push(
+                    n,
+                    "a string timer (setTimeout/setInterval with code in a string)",
+                );
             }
         }
         if line.contains("createObjectURL") && line.contains("Worker") {
@@ -208,7 +211,9 @@ pub fn scan_html(file: &Path, source: &str) -> Vec<Finding> {
             .split(|c: char| c.is_whitespace() || c == '<')
             .filter_map(|word| word.split_once('='))
             .any(|(name, _)| {
-                name.len() > 2 && name.starts_with("on") && name.chars().all(|c| c.is_ascii_alphabetic())
+                name.len() > 2
+                    && name.starts_with("on")
+                    && name.chars().all(|c| c.is_ascii_alphabetic())
             });
         if handler {
             found.push(Finding {
@@ -248,7 +253,10 @@ pub fn check_csp(headers: &str) -> std::result::Result<String, Vec<String>> {
             problems.push(format!("no script-src or default-src in {policy:?}"));
             continue;
         };
-        let mut sources = vec![("script-src", script), ("worker-src", worker.clone().unwrap_or_default())];
+        let mut sources = vec![
+            ("script-src", script),
+            ("worker-src", worker.clone().unwrap_or_default()),
+        ];
         for name in ["script-src-elem", "script-src-attr"] {
             if let Some(list) = directive(name) {
                 sources.push((name, list));
@@ -335,7 +343,10 @@ pub fn check() -> Result<String> {
         problems.extend(csp.iter().map(|p| format!("www/_headers: {p}")));
     }
     if !problems.is_empty() {
-        return Err(format!("security check failed:\n  {}", problems.join("\n  ")));
+        return Err(format!(
+            "security check failed:\n  {}",
+            problems.join("\n  ")
+        ));
     }
     Ok(format!(
         "security: {} shipped JS files and {} pages scanned: no eval, no new Function, no string \
@@ -369,8 +380,14 @@ mod tests {
                 (2, "eval("),
                 (3, "new Function"),
                 (4, "Function("),
-                (5, "a string timer (setTimeout/setInterval with code in a string)"),
-                (6, "a string timer (setTimeout/setInterval with code in a string)"),
+                (
+                    5,
+                    "a string timer (setTimeout/setInterval with code in a string)"
+                ),
+                (
+                    6,
+                    "a string timer (setTimeout/setInterval with code in a string)"
+                ),
                 (8, "a worker started from an object URL"),
                 (9, "eval("),
                 (7, "a blob: URL"),
@@ -397,7 +414,10 @@ mod tests {
             .collect();
         assert_eq!(
             found,
-            [(2, "an inline <script>"), (3, "an inline event handler (on…=)")]
+            [
+                (2, "an inline <script>"),
+                (3, "an inline event handler (on…=)")
+            ]
         );
     }
 
