@@ -91,10 +91,11 @@ reliability! {
         eventually(PATIENCE, "every caller task is dropped", || live.live() == 0).await;
         assert!(live.made() as u64 >= rounds * 4, "the callers really ran");
         // Natively each pool had two threads of its own: they all stopped. Other tests of this
-        // process may hold a few pools at the same time, hence the margin.
+        // process (stress tests, other pools) may hold threads meanwhile, hence the margin; a leak
+        // would be two threads per round.
         #[cfg(not(target_arch = "wasm32"))]
         let threads = {
-            eventually(PATIENCE, "the dropped pools' threads stop", || threads() <= threads_before + 16).await;
+            eventually(PATIENCE, "the dropped pools' threads stop", || threads() <= threads_before + 64).await;
             format!(", threads {threads_before} -> {}", threads())
         };
         #[cfg(target_arch = "wasm32")]
