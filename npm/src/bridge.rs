@@ -353,8 +353,16 @@ pub fn live_signal(options: &JsValue) -> Result<Option<AbortSignal>, JsValue> {
 }
 
 /// Checks that `value` is a function or a promise-like (a task), for error messages at the call.
+///
+/// A promise-like is an object with a callable `then` (a promise of another realm or library
+/// counts); a plain object is a mistake (a misspelt `then`, a sync result), so a TypeError.
 pub fn check_task(name: &str, value: &JsValue) -> Result<(), JsValue> {
-    if value.is_function() || value.is_object() {
+    let thenable = || {
+        value.is_object()
+            && js_sys::Reflect::get(value, &JsValue::from_str("then"))
+                .is_ok_and(|t| t.is_function())
+    };
+    if value.is_function() || thenable() {
         Ok(())
     } else {
         Err(type_error(&format!(

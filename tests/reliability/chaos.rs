@@ -216,7 +216,7 @@ impl Drop for Run {
 
 /// Keeps the planned panics off stderr (thousands of them in the soak run); any other panic
 /// is printed as usual.
-fn quiet_injected_panics() {
+pub(crate) fn quiet_injected_panics() {
     #[cfg(not(target_arch = "wasm32"))]
     {
         static ONCE: std::sync::Once = std::sync::Once::new();

@@ -14,11 +14,16 @@
 //!   reference model;
 //! - [`timers`]: every timer, timeout and deadline fires no earlier than asked and within a
 //!   bound; the soak run prints the measured lateness;
-//! - [`stress`] (native only): many threads against the hand-written synchronisation.
+//! - [`stress`] (native only): many threads against the hand-written synchronisation;
+//! - [`pool_chaos`]: jobs through every entry of `weft::WorkerPool` with panics inside the
+//!   workers and callers cancelled in flight, counted exactly;
+//! - [`pool_crashes`]: workers crashed mid-job again and again (panics, traps, job timeouts,
+//!   dropped jobs): the pool recovers and every job resolves or fails with a `WorkerError`;
+//! - [`pool_leaks`]: worker pools dropped mid-flight leave no task or thread behind; in
+//!   Chromium the JS heap stays steady.
 //!
-//! Hooks for what others are building: the worker pool's chaos (jobs through
-//! `weft::WorkerPool` with crashing workers) and the JS boundary's bad-input table belong in
-//! `chaos.rs` and a `js_boundary` module next to it; see the notes there.
+//! The JS boundary's bad-input table is `npm/tests/bad_input.test.mjs`, and the shipped-JS
+//! security scan is `cargo xtask test`'s "security" step (xtask/src/security.rs).
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -55,6 +60,10 @@ mod support;
 mod chaos;
 mod leaks;
 mod model;
+mod pool_chaos;
+mod pool_crashes;
+mod pool_funcs;
+mod pool_leaks;
 #[cfg(not(target_arch = "wasm32"))]
 mod stress;
 mod timers;

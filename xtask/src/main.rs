@@ -5,6 +5,7 @@
 //! - `bench`: benchmarks side by side with their anchors (`--quick`: a short pass).
 //! - `soak`:  the reliability suite's long variants (a million chaos items, 10,000 model cases per
 //!   pattern, loom at depth) and the figures they measure.
+//! - `security`: scan the shipped JS and the playground's CSP (also a step of `test`).
 //! - `play`:  build the playground and serve it on http://127.0.0.1:8080 (`--build-only` writes
 //!   `www/dist` for any static host instead).
 //!
@@ -16,6 +17,7 @@ mod cmd;
 mod consumer;
 mod npm;
 mod play;
+mod security;
 mod serve;
 mod setup;
 mod soak;
@@ -36,6 +38,9 @@ commands:
                        (--test: then run its tests in headless Chromium)
   bench [--quick]      every benchmark side by side with its anchor: target/bench/results.json,
                        and (full run only) BENCHMARKS.md
+  security             scan the shipped JS (npm package, worker glue, playground) for eval,
+                       new Function, string timers and blob: URLs, and check www/_headers' CSP
+                       (needs `cargo xtask npm` first; `test` runs it)
   soak                 the reliability suite's long variants, natively, in headless Chromium
                        and under loom; prints items, faults injected, cases and timer lateness";
 
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run_command(&args[1..]),
         Some("npm") => npm::run_command(&args[1..]),
         Some("soak") => soak::run_command(&args[1..]),
+        Some("security") => security::check().map(|summary| println!("{summary}")),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

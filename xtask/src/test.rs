@@ -184,6 +184,13 @@ pub fn run_command(args: &[String]) -> Result {
         t.e2e = passed_in_tap(&out?);
         Ok(())
     })?;
+    tally.step(
+        "security: shipped JS (no eval, new Function, string timers, blob: workers) and the CSP",
+        |_| {
+            println!("{}", crate::security::check()?);
+            Ok(())
+        },
+    )?;
 
     tally.step(
         "benchmarks (--quick: checks they run; asserts no figure)",
