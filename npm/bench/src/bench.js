@@ -51,8 +51,12 @@ async function w6() {
     anchor: () => timed(async () => { for (let i = 0; i < CALLS; i++) await pl(resolved); }),
   });
   const retries = await rounds({
-    weft: () => timed(async () => { for (let i = 0; i < CALLS; i++) await retry(resolved, { attempts: 3 }); }),
-    anchor: () => timed(async () => { for (let i = 0; i < CALLS; i++) await pRetry(resolved, { retries: 2 }); }),
+    weft: () => timed(async () => { for (let i = 0; i < CALLS; i++) await retry(resolved); }),
+    anchor: () => timed(async () => { for (let i = 0; i < CALLS; i++) await pRetry(resolved); }),
+  });
+  const configured = await rounds({
+    weft: () => timed(async () => { for (let i = 0; i < CALLS; i++) await retry(resolved, { attempts: 3, minDelay: 10 }); }),
+    anchor: () => timed(async () => { for (let i = 0; i < CALLS; i++) await pRetry(resolved, { retries: 2, minTimeout: 10 }); }),
   });
   const timeouts = await rounds({
     weft: () => timed(async () => { for (let i = 0; i < CALLS; i++) await timeout(resolved, 1000); }),
@@ -70,7 +74,8 @@ async function w6() {
   });
   return [
     row('limit(10)', 'p-limit', limits, '≤ 1×'),
-    row('retry (3 attempts, none needed)', 'p-retry', retries, '≤ 2×'),
+    row('retry (default options, no retry needed)', 'p-retry', retries, '≤ 2×'),
+    row('retry ({ attempts: 3, minDelay: 10 }, no retry needed)', 'p-retry', configured, '≤ 2×'),
     row('timeout (1 s, never reached)', 'p-timeout', timeouts, '≤ 0.5×'),
   ];
 }
