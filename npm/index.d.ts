@@ -34,8 +34,26 @@ export class RetryError extends WeftError {
   /** Why it stopped. */
   readonly reason: RetryStopReason;
 }
-/** A worker-pool job failed. */
-export class WorkerError extends WeftError {}
+/** Why a {@link WorkerPool} job failed (its timeouts are {@link TimeoutError}s). */
+export type WorkerErrorKind =
+  /** The module function threw (or returned a value that cannot be sent back); `cause` is what it threw. */
+  | 'threw'
+  /** A Rust built-in panicked; its worker was replaced. */
+  | 'panicked'
+  /** The worker died under the job or could not start (e.g. the module failed to load); it was replaced. */
+  | 'crashed'
+  /** No such export in the module, or no such built-in. */
+  | 'unknown'
+  /** A built-in's argument or result could not be encoded. */
+  | 'payload'
+  /** The pool was terminated before the job finished. */
+  | 'terminated'
+  /** The job was cancelled. */
+  | 'cancelled';
+/** A worker-pool job failed; `kind` says how. */
+export class WorkerError extends WeftError {
+  readonly kind: WorkerErrorKind;
+}
 /** A put, get, submit, join or acquire on a queue, pipeline, group or pool that is closed. */
 export class ClosedError extends WeftError {}
 /** Several tasks failed (a TaskGroup, firstOk), like `AggregateError`; `cause` is the first. */
@@ -532,5 +550,91 @@ export class Recorder {
   warnings(): SlowPoll[];
   /** The timeline as Chrome trace-event JSON (Perfetto, `chrome://tracing`). */
   chromeTrace(): string;
+  free(): void;
+}
+
+/** Options of {@link WorkerPool.create}. */
+export interface WorkerPoolOptions {
+  /**
+   * The app's ES module whose exports `run` calls, resolved against the page. Same-origin; the
+   * workers import it by URL, so with Vite write `new URL('./tasks.js?no-inline',
+   * import.meta.url)` (a plain, dependency-free .js file that Vite copies as an asset; without
+   * `?no-inline` a file under 4 KB becomes a data: URL, which a strict CSP refuses) or put it
+   * in `public/`.
+   */
+  module?: URL | string;
+  /** Workers (default `navigator.hardwareConcurrency`), 1 to 1024. */
+  size?: number;
+  /** Jobs that may wait for a worker (default 1024); `run` waits while the queue is full. */
+  queue?: number;
+  /** A job running longer than this (ms; default: no limit) rejects with {@link TimeoutError} and its worker is replaced. */
+  timeout?: number;
+}
+
+/** Options of {@link WorkerPool.run}. */
+export interface WorkerRunOptions extends AbortOptions {
+  /** Reject with {@link TimeoutError} after this many ms from the call (queue wait included); the worker is replaced. */
+  timeout?: number;
+  /** ArrayBuffers to move to the worker instead of copying (they are detached here). */
+  transfer?: ArrayBuffer[];
+}
+
+/** Options of {@link WorkerPool.map}. */
+export interface WorkerMapOptions extends AbortOptions {
+  /** Called after each item finishes. */
+  onProgress?: (progress: { done: number; total: number }) => void;
+}
+
+/** The package's own Rust functions, run on a pool's workers with no module needed. */
+export interface Builtins {
+  /** How many primes are below `n` (a CPU job). */
+  'builtin:countPrimes': (n: number) => number;
+  /** Every byte flipped (`255 - b`); a buffer listed in `transfer` is moved, else copied. */
+  'builtin:invert': (data: ArrayBuffer | ArrayBufferView) => Uint8Array;
+}
+
+type AnyFunction = (...args: any[]) => unknown;
+
+/** The function `name` runs on a `WorkerPool<M>`: a built-in, or the module export. */
+export type WorkerFunction<M, K> = K extends keyof Builtins
+  ? Builtins[K]
+  : K extends keyof M
+    ? M[K] extends AnyFunction ? M[K] : never
+    : never;
+
+/** What `run(name, …)` may be given: the module's exports and the built-ins. */
+export type WorkerFunctionName<M> = (keyof M & string) | keyof Builtins;
+
+/**
+ * Python's `multiprocessing.Pool` for the browser: CPU work on module Web Workers. `run` calls a
+ * function exported by the app's own module (`M`, e.g. `typeof import('./tasks.js')`, types the
+ * names, arguments and results) or a `builtin:` Rust function of the package. A timed-out or
+ * aborted job's worker is terminated and replaced; a crashed one fails only its own job.
+ */
+export class WorkerPool<M = Record<string, AnyFunction>> {
+  private constructor();
+  /** A pool; TypeError / RangeError for bad options. Workers start in the background. */
+  static create<M = Record<string, AnyFunction>>(options?: WorkerPoolOptions): Promise<WorkerPool<M>>;
+  /** The number of workers. */
+  readonly size: number;
+  /**
+   * `name(...args)` on a worker. Rejects with what `signal` aborts with, {@link TimeoutError},
+   * {@link WorkerError} (`kind`), or {@link ClosedError} after close/terminate.
+   */
+  run<K extends WorkerFunctionName<M>>(
+    name: K,
+    args: Parameters<WorkerFunction<M, K>>,
+    options?: WorkerRunOptions,
+  ): Promise<Awaited<ReturnType<WorkerFunction<M, K>>>>;
+  /** `run(name, [item])` for every item, in input order; the first failure rejects and cancels the rest. */
+  map<K extends WorkerFunctionName<M>>(
+    name: K,
+    items: Iterable<Parameters<WorkerFunction<M, K>>[0]>,
+    options?: WorkerMapOptions,
+  ): Promise<Awaited<ReturnType<WorkerFunction<M, K>>>[]>;
+  /** Finishes every job already submitted, then stops the workers. */
+  close(): Promise<void>;
+  /** Stops at once: running and queued jobs reject with WorkerError `kind: 'terminated'`. */
+  terminate(): Promise<void>;
   free(): void;
 }

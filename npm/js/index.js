@@ -6,13 +6,18 @@ import * as errors from './errors.js';
 
 await init({ module_or_path: new URL('./weft_bg.wasm', import.meta.url) });
 wasm.__setErrorClasses(errors);
+// The pool's workers: this exact form lets bundlers find worker.js and emit it as a worker entry
+// (a same-origin file: no blob: URL, so a strict Content-Security-Policy allows it).
+wasm.__setWorkerFactory(() => new Worker(new URL('./worker.js', import.meta.url), {
+  type: 'module', name: 'weft-pool-worker',
+}));
 
 export {
   WeftError, TimeoutError, AbortError, RetryError, WorkerError, ClosedError, GroupError,
 } from './errors.js';
 export const {
   sleep, timeout, gather, asCompleted, wait, race, firstOk, mapConcurrent, retry, pipeline, batch,
-  TaskGroup, Semaphore, RateLimiter, Queue, PriorityQueue, Pool, Recorder,
+  TaskGroup, Semaphore, RateLimiter, Queue, PriorityQueue, Pool, Recorder, WorkerPool,
 } = wasm;
 
 // `for await (const [i, value] of asCompleted(tasks))`: the iterator is its own async iterable.

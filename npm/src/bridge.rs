@@ -185,8 +185,30 @@ pub fn promise(result: Result<Promise, JsValue>) -> Promise {
     result.unwrap_or_else(|error| Promise::reject(&error))
 }
 
+thread_local! {
+    // Option names as JS strings, made once: handing a Rust string to JS decodes it
+    // (TextDecoder), which cost more than the lookup itself (retry's nine options: ≈ 15 µs/call).
+    static KEYS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `key` as a JS string, made once per name.
+fn js_key(key: &'static str) -> JsValue {
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some((_, value)) = keys
+            .iter()
+            .find(|(k, _)| core::ptr::eq(*k, key) || *k == key)
+        {
+            return value.clone();
+        }
+        let value = JsValue::from_str(key);
+        keys.push((key, value.clone()));
+        value
+    })
+}
+
 /// Reads `options[key]`, treating `undefined` options or field as absent.
-pub fn field(options: &JsValue, key: &str) -> Result<Option<JsValue>, JsValue> {
+pub fn field(options: &JsValue, key: &'static str) -> Result<Option<JsValue>, JsValue> {
     if options.is_undefined() || options.is_null() {
         return Ok(None);
     }
@@ -196,7 +218,7 @@ pub fn field(options: &JsValue, key: &str) -> Result<Option<JsValue>, JsValue> {
             describe(options)
         )));
     }
-    let value = Reflect::get(options, &key.into())?;
+    let value = Reflect::get(options, &js_key(key))?;
     Ok((!value.is_undefined()).then_some(value))
 }
 
@@ -261,7 +283,7 @@ pub fn millis(
 /// An optional duration option: `None` when absent, `Some(None)` for `Infinity` where allowed.
 pub fn opt_millis(
     options: &JsValue,
-    key: &str,
+    key: &'static str,
     allow_infinite: bool,
 ) -> Result<Option<Option<Duration>>, JsValue> {
     field(options, key)?
@@ -305,7 +327,7 @@ pub fn count(
 /// A finite whole count option with a default.
 pub fn opt_count(
     options: &JsValue,
-    key: &str,
+    key: &'static str,
     range: (u32, u32),
     default: usize,
 ) -> Result<usize, JsValue> {
@@ -326,7 +348,7 @@ pub fn function(name: &str, value: &JsValue) -> Result<Function, JsValue> {
 }
 
 /// An optional function option.
-pub fn opt_function(options: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
+pub fn opt_function(options: &JsValue, key: &'static str) -> Result<Option<Function>, JsValue> {
     field(options, key)?
         .map(|value| function(key, &value))
         .transpose()

@@ -33,3 +33,4 @@ mod semaphore;
 mod time;
 mod trace;
 mod wait;
+mod worker_pool;

@@ -24,7 +24,7 @@ impl JsRateLimiter {
         if !options.is_object() {
             return Err(type_error("options must be an object { max, per, burst }"));
         }
-        let required = |key: &str| {
+        let required = |key: &'static str| {
             field(&options, key)?.ok_or_else(|| type_error(&format!("options.{key} is required")))
         };
         let max = count("max", &required("max")?, (1, MOST), false)?.unwrap_or(1);

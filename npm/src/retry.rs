@@ -108,21 +108,33 @@ pub fn retry(task: JsValue, options: JsValue) -> Promise {
         && let Some(function) = task.dyn_ref::<Function>()
     {
         let first = invoke_now(function);
-        let retry_after = RETRY_AFTER.with(|f| f.bind1(&JsValue::UNDEFINED, &task));
+        let retry_after = RETRY_AFTER.with(|f| f.bind2(&JsValue::UNDEFINED, &task, &options));
         return then_js(&first, &JsValue::UNDEFINED, &retry_after);
     }
     promise((|| {
         check_task("task", &task)?;
         let settings = Settings::read(&options)?;
+        // The same cheap path with options, when the first try needs nothing of the policy: no
+        // signal to hand it, no deadline to count from the call. The options were checked here
+        // and are read again only if the first try fails.
+        if settings.signal.is_none()
+            && settings.deadline.is_none()
+            && crate::trace::recording().is_none()
+            && let Some(function) = task.dyn_ref::<Function>()
+        {
+            let first = invoke_now(function);
+            let retry_after = RETRY_AFTER.with(|f| f.bind2(&JsValue::UNDEFINED, &task, &options));
+            return Ok(then_js(&first, &JsValue::UNDEFINED, &retry_after));
+        }
         Ok(run(task, settings, None))
     })())
 }
 
 thread_local! {
-    // `(task, error) => run(task, defaults, error)`: what a failed first try of the fast path
-    // hands over to.
-    static RETRY_AFTER: Function = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(
-        |task: JsValue, error: JsValue| match Settings::read(&JsValue::UNDEFINED) {
+    // `(task, options, error) => run(task, settings, error)`: what a failed first try of the
+    // fast path hands over to.
+    static RETRY_AFTER: Function = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Promise>::new(
+        |task: JsValue, options: JsValue, error: JsValue| match Settings::read(&options) {
             Ok(settings) => run(task, settings, Some(error)),
             Err(error) => Promise::reject(&error),
         },

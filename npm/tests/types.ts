@@ -2,14 +2,21 @@
 // the types must accept what the README shows and infer the values' types. Never run.
 import {
   AbortError, ClosedError, GroupError, RetryError, TimeoutError, WeftError, WorkerError,
-  Pool, PriorityQueue, Queue, RateLimiter, Recorder, Semaphore, TaskGroup,
+  Pool, PriorityQueue, Queue, RateLimiter, Recorder, Semaphore, TaskGroup, WorkerPool,
   asCompleted, batch, firstOk, gather, limit, mapConcurrent, pipeline, race, retry, sleep,
   timeout, wait,
 } from '../index.js';
 import type {
   Lease, Limit, PendingTask, PipelineStats, PoolStatus, Progress, RetryInfo, Settled, SlowPoll,
-  Span, Task, Waited,
+  Span, Task, Waited, WorkerErrorKind,
 } from '../index.js';
+
+/** An app's worker module, as `typeof import('./tasks.js')` would give it. */
+interface Tasks {
+  add(a: number, b: number): number;
+  hash(data: ArrayBuffer): Promise<ArrayBuffer>;
+  label: string;
+}
 
 // Compile-time equality: `expect<T>()(value)` fails unless `value` is exactly a `T`.
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends (<X>() => X extends B ? 1 : 2) ? true : false;
@@ -138,6 +145,20 @@ export async function everyExport(): Promise<void> {
   expect<PoolStatus>()(pool.status());
   await pool.close();
 
+  // WorkerPool
+  const workers = await WorkerPool.create<Tasks>({ module: new URL('./tasks.js', import.meta.url), size: 2, queue: 64, timeout: 5000 });
+  expect<number>()(workers.size);
+  expect<number>()(await workers.run('add', [1, 2], { signal, timeout: 100 }));
+  const data = new ArrayBuffer(8);
+  expect<ArrayBuffer>()(await workers.run('hash', [data], { transfer: [data] }));
+  expect<number>()(await workers.run('builtin:countPrimes', [1000]));
+  expect<Uint8Array>()(await workers.run('builtin:invert', [new Uint8Array(4)]));
+  expect<number[]>()(await workers.map('builtin:countPrimes', [10, 100], { signal, onProgress: ({ done, total }) => done / total }));
+  const untyped = await WorkerPool.create({ module: '/tasks.js' });
+  expect<unknown>()(await untyped.run('anything', [1, 'two']));
+  await workers.close();
+  await untyped.terminate();
+
   // Recorder
   const recorder = new Recorder({ capacity: 1000, slowPoll: 10, pollsPerSpan: 8 });
   recorder.start();
@@ -152,6 +173,7 @@ export async function everyExport(): Promise<void> {
   for (const error of [new WeftError('w'), new AbortError('a'), new WorkerError('k'), new ClosedError('c')]) {
     expect<string>()(error.name);
   }
+  expect<WorkerErrorKind>()(new WorkerError('k').kind);
   const late = new TimeoutError('t');
   expect<number>()(late.timeout);
   const many = new GroupError('g');
@@ -175,4 +197,15 @@ export function misuse(): void {
   new Pool({ max: 2 });
   // @ts-expect-error the queue holds strings
   void new Queue<string>().put(1);
+  void (async () => {
+    const workers = await WorkerPool.create<Tasks>();
+    // @ts-expect-error add takes two numbers
+    void workers.run('add', ['1', 2]);
+    // @ts-expect-error the module has no export of this name
+    void workers.run('sub', [1, 2]);
+    // @ts-expect-error label is not a function
+    void workers.run('label', []);
+    // @ts-expect-error args are an array
+    void workers.run('builtin:countPrimes', 5);
+  })();
 }

@@ -27,7 +27,7 @@ mod pool;
 mod timer;
 
 pub use executor::spawn_local;
-pub use pool::{JsModuleJobs, WebCall, WebReply, WebWorker, worker_start};
+pub use pool::{JsModuleJobs, WebCall, WebReply, WebWorker, set_worker_factory, worker_start};
 pub use timer::Sleep;
 
 use core::future::Future;

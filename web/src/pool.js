@@ -19,9 +19,25 @@
 const WORKER_NAME = 'weft-pool-worker';
 const READY = 0, DONE = 1, UNKNOWN = 2, CRASHED = 3, FAILED = 4, VALUE = 5, THREW = 6;
 
+// ---- the bundler hook ------------------------------------------------------------------------
+// A bundler (Vite, webpack) inlines the glue and this file into the app's chunk: then
+// `import.meta.url` is that chunk, not a worker script. A package that is bundled sets a factory
+// that starts its own worker entry, written as `new Worker(new URL('./worker.js',
+// import.meta.url), { type: 'module', name: 'weft-pool-worker' })` so the bundler emits it; that
+// entry imports the glue statically and leaves its namespace under GLUE_KEY for the code below.
+let workerFactory = null;
+const GLUE_KEY = Symbol.for('weft.workerGlue');
+
+/** Pool workers come from `factory()` from now on (`null`: this file again). */
+export function setWorkerFactory(factory) {
+  workerFactory = factory;
+}
+
 /** Starts a worker that will instantiate `module` through the glue at `glueUrl`. */
 export function startWorker(module, glueUrl, onMessage) {
-  const worker = new Worker(new URL(import.meta.url), { type: 'module', name: WORKER_NAME });
+  const worker = workerFactory !== null
+    ? workerFactory()
+    : new Worker(new URL(import.meta.url), { type: 'module', name: WORKER_NAME });
   worker.onmessage = ({ data }) => {
     switch (data.kind) {
       case 'done': return onMessage(DONE, data.outputs);
@@ -95,7 +111,7 @@ if (typeof WorkerGlobalScope !== 'undefined' && self.name === WORKER_NAME) {
 
   const init = async ({ module, glueUrl }) => {
     try {
-      glue = await import(glueUrl);
+      glue = self[GLUE_KEY] ?? await import(glueUrl);
       await glue.default({ module_or_path: module });
       glue.__weft_worker_start();
       self.postMessage({ kind: 'ready' });

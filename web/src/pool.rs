@@ -59,6 +59,9 @@ extern "C" {
 
     #[wasm_bindgen(js_name = notePanic)]
     fn note_panic(message: &str);
+
+    #[wasm_bindgen(js_name = setWorkerFactory)]
+    fn set_worker_factory_js(factory: &JsValue);
 }
 
 #[wasm_bindgen]
@@ -105,6 +108,19 @@ pub fn worker_start() {
             .unwrap_or("a non-string panic payload");
         note_panic(message);
     }));
+}
+
+/// Makes the pool start its workers with `factory()` instead of from `pool.js`'s own URL.
+///
+/// For packages that a bundler inlines into an app's chunk, where `pool.js`'s URL is no worker
+/// script any more. `factory` must return a module `Worker` named `weft-pool-worker` whose entry
+/// statically imports the wasm-bindgen glue and stores its namespace as
+/// `self[Symbol.for('weft.workerGlue')]` (the npm package's `worker.js` does). Write it as
+/// `() => new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name:
+/// 'weft-pool-worker' })` so that bundlers find and emit the entry. `null` restores the default.
+/// Applies to workers started afterwards, by every pool.
+pub fn set_worker_factory(factory: Option<&Function>) {
+    set_worker_factory_js(factory.map_or(&JsValue::NULL, |f| f.as_ref()));
 }
 
 /// A prepared job.

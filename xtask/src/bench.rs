@@ -1,5 +1,6 @@
-//! `cargo xtask bench [--quick]`: every benchmark side by side with its anchor, then
-//! target/bench/results.json and BENCHMARKS.md.
+//! `cargo xtask bench [--quick] [--npm]`: every benchmark side by side with its anchor, then
+//! target/bench/results.json and BENCHMARKS.md. `--npm` runs only the npm package's lines (W4
+//! for an app module function, W5, W6) and leaves BENCHMARKS.md alone.
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -8,15 +9,28 @@ use crate::cmd::{self, Result, output, run};
 
 pub fn run_command(args: &[String]) -> Result {
     let mut quick = false;
+    let mut npm_only = false;
     for arg in args {
         match arg.as_str() {
             "--quick" => quick = true,
+            "--npm" => npm_only = true,
             other => return Err(format!("unknown option `{other}` for `bench`")),
         }
     }
     let root = cmd::root();
     let out = root.join("target/bench");
     std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+    if npm_only {
+        crate::setup::chromium()?;
+        let package = crate::npm::build()?;
+        let mut rows = npm_rows(&package, quick)?;
+        rows.push(size_row(&package.dir)?);
+        let results = out.join("npm.json");
+        std::fs::write(&results, serde_json::to_string_pretty(&rows).expect("json"))
+            .map_err(|e| format!("writing {}: {e}", results.display()))?;
+        println!("\nwrote {} ({} rows)", results.display(), rows.len());
+        return Ok(());
+    }
 
     let native = out.join("native.json");
     let mut bench = cmd::cargo();
@@ -50,9 +64,10 @@ pub fn run_command(args: &[String]) -> Result {
     ran?;
     rows.extend(read_rows(&browser)?);
 
-    // W5: the npm package's size, gzip -9, js + wasm.
+    // W5: the npm package's size, gzip -9, js + wasm; then its own page (W4 module, W6).
     let package = crate::npm::build()?;
     rows.push(size_row(&package.dir)?);
+    rows.extend(npm_rows(&package, quick)?);
 
     // D1, D2: weft-redis against Celery on the same redis-server.
     crate::setup::redis_server()?;
@@ -89,6 +104,48 @@ pub fn run_command(args: &[String]) -> Result {
         .map_err(|e| format!("writing BENCHMARKS.md: {e}"))?;
     println!("wrote BENCHMARKS.md");
     Ok(())
+}
+
+/// The npm package's page, npm/bench (a Vite app with the packed tarball installed, beside
+/// p-limit, p-retry and p-timeout): W4 for an app module function and W6, in headless Chromium.
+fn npm_rows(package: &crate::npm::Package, quick: bool) -> Result<Vec<serde_json::Value>> {
+    const APP: &str = "npm/bench";
+    crate::setup::npm_packages(APP)?;
+    let root = cmd::root();
+    let app = root.join(APP);
+    run(Command::new("npm")
+        .args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+        ])
+        .arg(&package.tarball)
+        .current_dir(&app))?;
+    let dist = root.join("target/npm/bench");
+    run(Command::new("node_modules/.bin/vite")
+        .args(["build", "--emptyOutDir", "--logLevel", "warn", "--outDir"])
+        .arg(&dist)
+        .current_dir(&app))?;
+    // Under the playground's strict Content-Security-Policy, as users deploy it.
+    std::fs::copy(root.join("www/_headers"), dist.join("_headers"))
+        .map_err(|e| format!("copying _headers: {e}"))?;
+    let server = crate::serve::Server::start(&dist, 0)?;
+    let json = root.join("target/bench/npm-page.json");
+    let mut page = Command::new("node");
+    page.arg("run.mjs")
+        .arg(&json)
+        .current_dir(&app)
+        .env("WEFT_BASE_URL", server.url())
+        .env("CHROMIUM", crate::setup::CHROMIUM);
+    if quick {
+        page.arg("--quick");
+    }
+    let ran = run(&mut page);
+    server.stop();
+    ran?;
+    read_rows(&json)
 }
 
 fn size_row(package: &std::path::Path) -> Result<serde_json::Value> {

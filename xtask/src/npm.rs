@@ -84,7 +84,13 @@ pub fn build() -> Result<Package> {
         .arg(&wasm))?;
 
     let npm = root.join("npm");
-    for file in ["js/index.js", "js/errors.js", "index.d.ts", "README.md"] {
+    for file in [
+        "js/index.js",
+        "js/errors.js",
+        "js/worker.js",
+        "index.d.ts",
+        "README.md",
+    ] {
         let from = npm.join(file);
         copy(&from, &dir.join(from.file_name().expect("a file")))?;
     }
