@@ -1,5 +1,6 @@
-//! `cargo xtask bench [--quick]`: every benchmark side by side with its anchor, then
-//! target/bench/results.json and BENCHMARKS.md.
+//! `cargo xtask bench [--quick] [--browser-only]`: every benchmark side by side with its anchor,
+//! then target/bench/results.json and BENCHMARKS.md. `--browser-only` runs just the browser page
+//! (W1–W4, W7) and writes target/bench/browser.json, for iterating on the worker pool.
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -8,9 +9,11 @@ use crate::cmd::{self, Result, output, run};
 
 pub fn run_command(args: &[String]) -> Result {
     let mut quick = false;
+    let mut browser_only = false;
     for arg in args {
         match arg.as_str() {
             "--quick" => quick = true,
+            "--browser-only" => browser_only = true,
             other => return Err(format!("unknown option `{other}` for `bench`")),
         }
     }
@@ -18,17 +21,19 @@ pub fn run_command(args: &[String]) -> Result {
     let out = root.join("target/bench");
     std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
 
-    let native = out.join("native.json");
-    let mut bench = cmd::cargo();
-    bench
-        .args(["run", "--release", "-p", "weft-bench", "--", "--json"])
-        .arg(&native);
-    if quick {
-        bench.arg("--quick");
+    let mut rows = Vec::new();
+    if !browser_only {
+        let native = out.join("native.json");
+        let mut bench = cmd::cargo();
+        bench
+            .args(["run", "--release", "-p", "weft-bench", "--", "--json"])
+            .arg(&native);
+        if quick {
+            bench.arg("--quick");
+        }
+        run(&mut bench)?;
+        rows = read_rows(&native)?;
     }
-    run(&mut bench)?;
-
-    let mut rows = read_rows(&native)?;
 
     // The browser half: one page in headless Chromium, every W line against its anchors.
     crate::setup::chromium()?;
@@ -49,6 +54,10 @@ pub fn run_command(args: &[String]) -> Result {
     server.stop();
     ran?;
     rows.extend(read_rows(&browser)?);
+    if browser_only {
+        println!("\nwrote {} (--browser-only: results.json untouched)", browser.display());
+        return Ok(());
+    }
 
     // W5: the npm package's size, gzip -9, js + wasm.
     let package = crate::npm::build()?;

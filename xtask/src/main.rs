@@ -2,7 +2,8 @@
 //!
 //! - `test`:  every check a commit must pass, natively and in headless Chromium.
 //! - `npm`:   build the npm package `weft` (target/npm/weft and its tarball).
-//! - `bench`: benchmarks side by side with their anchors (`--quick`: a short pass).
+//! - `bench`: benchmarks side by side with their anchors (`--quick`: a short pass;
+//!   `--browser-only`: only the browser page).
 //! - `play`:  build the playground and serve it on http://127.0.0.1:8080 (`--build-only` writes
 //!   `www/dist` for any static host instead).
 //!
@@ -30,8 +31,10 @@ commands:
                        (--build-only: write a self-contained www/dist and exit)
   npm [--test]         build the npm package into target/npm/weft and pack it
                        (--test: then run its tests in headless Chromium)
-  bench [--quick]      every benchmark side by side with its anchor: target/bench/results.json,
-                       and (full run only) BENCHMARKS.md";
+  bench [--quick] [--browser-only]
+                       every benchmark side by side with its anchor: target/bench/results.json,
+                       and (full run only) BENCHMARKS.md (--browser-only: only the browser
+                       page, into target/bench/browser.json)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

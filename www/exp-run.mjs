@@ -1,0 +1,10 @@
+import { launch, baseUrl } from './tests/browser.mjs';
+const browser = await launch();
+const page = await browser.newPage();
+page.on('console', (m) => console.log('page:', m.text()));
+page.on('pageerror', (e) => console.log('pageerror', String(e)));
+await page.goto(new URL(process.argv[2] ?? 'bench/exp/', baseUrl).href);
+const r = page.locator('#results[data-state="done"], #results[data-state="failed"]');
+await r.waitFor({ timeout: 120000 });
+console.log(await r.textContent());
+await browser.close();
