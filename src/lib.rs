@@ -86,3 +86,8 @@ pub use weft_web::*;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
+
+// The cookbook's Rust twins of the seeds' Python blocks are doctests as well.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/cookbook.md")]
+struct CookbookExamples;

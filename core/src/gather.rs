@@ -43,7 +43,6 @@ impl<F> Indexed<F> {
 }
 
 /// Puts every future of `futures` in a set that polls only the ones that were woken.
-#[allow(dead_code)] // used by as_completed, wait and race
 pub(crate) fn indexed_set<I>(
     futures: I,
 ) -> FuturesUnordered<Indexed<<I::Item as IntoFuture>::IntoFuture>>
@@ -138,8 +137,8 @@ impl<F: Future> fmt::Debug for Gather<F> {
 
 /// Runs every future concurrently; returns all outputs in input order, or the first error.
 ///
-/// On the first `Err` the remaining futures are dropped (cancelled) at once and that error is
-/// returned; no later error is looked at. Empty input gives `Ok(vec![])` at once. Dropping the
+/// On the first `Err` to happen, wherever its future is in the input, the remaining futures are
+/// dropped (cancelled) at once and that error is returned; no later error is looked at. Empty input gives `Ok(vec![])` at once. Dropping the
 /// returned future cancels every future that has not finished.
 ///
 /// # Examples
@@ -151,12 +150,14 @@ impl<F: Future> fmt::Debug for Gather<F> {
 ///     let all_ok = weft::try_gather([1, 2, 3].map(|i| async move { Ok::<_, String>(i * 10) }));
 ///     assert_eq!(all_ok.await, Ok(vec![10, 20, 30]));
 ///
-///     // The fast failure wins; the slow job is cancelled, never finished.
-///     let jobs = [(50_u64, true), (5, false)].map(|(ms, ok)| async move {
+///     // The fast failure wins at once; the slow job is cancelled, never finished.
+///     let jobs = [(5_000_u64, true), (5, false)].map(|(ms, ok)| async move {
 ///         weft::sleep(Duration::from_millis(ms)).await;
 ///         if ok { Ok(ms) } else { Err(format!("failed after {ms} ms")) }
 ///     });
+///     let start = weft::now();
 ///     assert_eq!(weft::try_gather(jobs).await, Err("failed after 5 ms".to_string()));
+///     assert!(weft::now() - start < Duration::from_secs(4));
 /// });
 /// ```
 pub fn try_gather<I, T, E>(futures: I) -> TryGather<<I::Item as IntoFuture>::IntoFuture, T>
@@ -164,16 +165,18 @@ where
     I: IntoIterator,
     I::Item: IntoFuture<Output = Result<T, E>>,
 {
-    let pending: FuturesOrdered<_> = futures.into_iter().map(IntoFuture::into_future).collect();
-    let outputs = Vec::with_capacity(pending.len());
+    let pending = indexed_set(futures);
+    let outputs = (0..pending.len()).map(|_| None).collect();
     TryGather { pending, outputs }
 }
 
 /// Future returned by [`try_gather()`].
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct TryGather<F: Future, T> {
-    pending: FuturesOrdered<F>,
-    outputs: Vec<T>,
+    // Unordered, so an error is seen the moment it happens, not once every future before it in
+    // input order has finished; the outputs go to their input slots.
+    pending: FuturesUnordered<Indexed<F>>,
+    outputs: Vec<Option<T>>,
 }
 
 impl<F: Future, T> Unpin for TryGather<F, T> {}
@@ -184,7 +187,7 @@ impl<F: Future, T> TryGather<F, T> {
     #[cold]
     #[inline(never)]
     fn cancel_rest(&mut self) {
-        self.pending = FuturesOrdered::new();
+        self.pending = FuturesUnordered::new();
         self.outputs = Vec::new();
     }
 }
@@ -199,12 +202,18 @@ where
         let this = &mut *self;
         loop {
             match this.pending.poll_next_unpin(cx) {
-                Poll::Ready(Some(Ok(output))) => this.outputs.push(output),
-                Poll::Ready(Some(Err(error))) => {
+                Poll::Ready(Some((index, Ok(output)))) => this.outputs[index] = Some(output),
+                Poll::Ready(Some((_, Err(error)))) => {
                     this.cancel_rest();
                     return Poll::Ready(Err(error));
                 }
-                Poll::Ready(None) => return Poll::Ready(Ok(std::mem::take(&mut this.outputs))),
+                Poll::Ready(None) => {
+                    let outputs = std::mem::take(&mut this.outputs);
+                    return Poll::Ready(Ok(outputs
+                        .into_iter()
+                        .map(|output| output.expect("every future finished"))
+                        .collect()));
+                }
                 Poll::Pending => return Poll::Pending,
             }
         }
@@ -214,7 +223,7 @@ where
 impl<F: Future, T> fmt::Debug for TryGather<F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TryGather")
-            .field("done", &self.outputs.len())
+            .field("done", &self.outputs.iter().filter(|o| o.is_some()).count())
             .field("pending", &self.pending.len())
             .finish()
     }

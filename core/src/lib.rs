@@ -80,6 +80,7 @@ pub mod wait;
 
 mod bind;
 mod error;
+mod primitives;
 
 pub use as_completed::{AsCompleted, as_completed};
 pub use batch::Progress;

@@ -423,19 +423,29 @@ impl<R, P, H> Retry<R, P, H> {
         if s.attempts == 0 {
             return Err(ConfigError::new("attempts", "must be at least 1, got 0"));
         }
+        // Whole milliseconds and no float in these messages: formatting floats or `Duration`s
+        // would add about 15 KB to the npm package's wasm, which builds policies at run time.
         if s.min_delay > s.max_delay {
             return Err(ConfigError::new(
                 "min_delay",
                 format!(
-                    "must not exceed max_delay ({:?}), got {:?}",
-                    s.max_delay, s.min_delay
+                    "must not exceed max_delay ({} ms), got {} ms",
+                    s.max_delay.as_millis(),
+                    s.min_delay.as_millis()
                 ),
             ));
         }
         if !(s.factor.is_finite() && s.factor >= 1.0) {
+            let got = if s.factor.is_nan() {
+                "NaN"
+            } else if s.factor.is_infinite() {
+                "an infinite number"
+            } else {
+                "a number below 1"
+            };
             return Err(ConfigError::new(
                 "factor",
-                format!("must be a finite number of at least 1, got {}", s.factor),
+                format!("must be a finite number of at least 1, got {got}"),
             ));
         }
         Ok(RetryPolicy {

@@ -257,11 +257,22 @@ where
         }
         *this.finished = true;
         this.sleep.set(None);
-        let mut pending: Vec<(usize, F)> = std::mem::take(this.pending)
-            .into_iter()
-            .map(Indexed::into_parts)
+        // Back in input order by placing each at its index (the indexes are 0..n, those in
+        // `done` excepted): linear, and without a sort's code, which is large in wasm.
+        let unfinished = std::mem::take(this.pending);
+        let mut slots: Vec<Option<F>> = (0..this.done.len() + unfinished.len())
+            .map(|_| None)
             .collect();
-        pending.sort_unstable_by_key(|(index, _)| *index);
+        for (index, future) in unfinished.into_iter().map(Indexed::into_parts) {
+            if let Some(slot) = slots.get_mut(index) {
+                *slot = Some(future);
+            }
+        }
+        let pending: Vec<(usize, F)> = slots
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, future)| Some((index, future?)))
+            .collect();
         Poll::Ready(Waited {
             done: std::mem::take(this.done),
             pending,

@@ -39,3 +39,24 @@ export class WorkerError extends WeftError {
     this.name = 'WorkerError';
   }
 }
+
+/** A put, get, submit, spawn or acquire on a queue, pipeline, group or pool that is closed. */
+export class ClosedError extends WeftError {
+  constructor(message, options) {
+    super(message, options);
+    this.name = 'ClosedError';
+  }
+}
+
+/**
+ * Several tasks failed (a TaskGroup, firstOk). `errors` holds every failure, `indexes` the
+ * index of the task each came from, and `cause` the first failure; like `AggregateError`.
+ */
+export class GroupError extends WeftError {
+  constructor(message, options) {
+    super(message, options);
+    this.name = 'GroupError';
+    this.errors = [];
+    this.indexes = [];
+  }
+}

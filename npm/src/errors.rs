@@ -63,6 +63,27 @@ pub fn timeout_error(ms: f64) -> JsValue {
     )
 }
 
+/// `ClosedError`: a put, get, submit or acquire on a queue, pipeline or pool that is closed.
+pub fn closed_error(what: &str) -> JsValue {
+    make("ClosedError", &format!("{what} is closed"), None, &[])
+}
+
+/// `GroupError`: several tasks failed; `errors` lists every failure, `cause` is the first.
+pub fn group_error(message: &str, errors: js_sys::Array, indexes: js_sys::Array) -> JsValue {
+    let first = errors.get(0);
+    make(
+        "GroupError",
+        message,
+        Some(&first),
+        &[("errors", errors.into()), ("indexes", indexes.into())],
+    )
+}
+
+/// A weft setting that is out of range (limit 0, burst > max…), as a RangeError.
+pub fn config_error(error: weft::ConfigError) -> JsValue {
+    range_error(&error.to_string())
+}
+
 pub fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()
 }

@@ -9,10 +9,27 @@
 //! Tasks are functions, not promises: `gather([signal => fetch(a, { signal }), …])`. Each task
 //! is called with an `AbortSignal` that weft aborts when it cancels the task (a sibling failed,
 //! a timeout expired, the caller aborted) — the JS face of "dropping a future cancels it".
+//!
+//! One file per pattern; `bridge` holds the boundary (starting and cancelling JS tasks, running
+//! futures as promises, argument checks) and `errors` the error classes.
 #![cfg(target_arch = "wasm32")]
 #![forbid(unsafe_code)]
 
+mod as_completed;
+mod batch;
 mod bridge;
 mod errors;
 mod gather;
+mod group;
+mod limit;
+mod map;
+mod pipeline;
+mod pool;
+mod queue;
+mod race;
+mod rate;
+mod retry;
+mod semaphore;
 mod time;
+mod trace;
+mod wait;

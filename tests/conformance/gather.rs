@@ -82,6 +82,22 @@ conformance! {
 }
 
 conformance! {
+    async fn try_gather_returns_an_error_at_once_even_before_earlier_inputs_finish() {
+        let (out, took) = weft::testing::run(async {
+            let start = weft::testing::now();
+            let jobs = [(8_u64, false), (0, true), (3, false)].map(|(delay, fails)| async move {
+                weft::testing::sleep(ms(delay)).await;
+                if fails { Err(delay) } else { Ok(delay) }
+            });
+            let out = weft::try_gather(jobs).await;
+            (out, weft::testing::now() - start)
+        });
+        assert_eq!(out, Err(0));
+        assert_eq!(took, ms(0), "not held back until the first input finished");
+    }
+}
+
+conformance! {
     async fn try_gather_of_successes_is_in_input_order() {
         let jobs = [30_u64, 10, 20].map(|d| async move {
             weft::sleep(ms(d)).await;

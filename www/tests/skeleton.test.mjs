@@ -17,7 +17,8 @@ test('sequential vs concurrent shows the measured speedup', async () => {
   assert.ok(r.sequentialMs >= 800, `sequential ${r.sequentialMs} ms is the sum of 500 + 300`);
   assert.ok(r.concurrentMs >= 500, `concurrent ${r.concurrentMs} ms is at least the longest call`);
   assert.ok(r.concurrentMs < r.sequentialMs, 'concurrent beats sequential');
-  assert.ok(r.speedup > 1.2 && r.speedup <= 1.61, `speedup ${r.speedup} is about 1.6x`);
+  // Not tighter above: late timers on a loaded machine stretch the sequential run (0.91 s seen).
+  assert.ok(r.speedup > 1.2 && r.speedup < 2, `speedup ${r.speedup} is about 1.6x`);
   assert.match(text, /Speedup: 1\.\dx/);
   await page.screenshot({ path: `${screenshots}skeleton-1280x800.png`, fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });

@@ -4,6 +4,8 @@
 //! - `npm`:   build the npm package `weft` (target/npm/weft and its tarball).
 //! - `bench`: benchmarks side by side with their anchors (`--quick`: a short pass;
 //!   `--browser-only`: only the browser page).
+//! - `soak`:  the reliability suite's long variants (a million chaos items, 10,000 model cases per
+//!   pattern, loom at depth) and the figures they measure.
 //! - `play`:  build the playground and serve it on http://127.0.0.1:8080 (`--build-only` writes
 //!   `www/dist` for any static host instead).
 //!
@@ -12,10 +14,12 @@
 
 mod bench;
 mod cmd;
+mod consumer;
 mod npm;
 mod play;
 mod serve;
 mod setup;
+mod soak;
 mod test;
 
 use std::process::ExitCode;
@@ -34,7 +38,9 @@ commands:
   bench [--quick] [--browser-only]
                        every benchmark side by side with its anchor: target/bench/results.json,
                        and (full run only) BENCHMARKS.md (--browser-only: only the browser
-                       page, into target/bench/browser.json)";
+                       page, into target/bench/browser.json)
+  soak                 the reliability suite's long variants, natively, in headless Chromium
+                       and under loom; prints items, faults injected, cases and timer lateness";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +49,7 @@ fn main() -> ExitCode {
         Some("play") => play::run_command(&args[1..]),
         Some("bench") => bench::run_command(&args[1..]),
         Some("npm") => npm::run_command(&args[1..]),
+        Some("soak") => soak::run_command(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

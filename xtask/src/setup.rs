@@ -64,6 +64,20 @@ pub fn chromium() -> Result {
     run(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))
 }
 
+/// Debian's redis-server, for weft-redis's tests (they start their own servers).
+pub fn redis_server() -> Result {
+    if have("redis-server") {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err("redis-server is needed for the weft-redis tests: \
+             run `sudo apt-get install -y redis-server`"
+            .into());
+    }
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get").args(["install", "-y", "redis-server"]))
+}
+
 /// `npm ci` in `dir` (relative to the root) when its node_modules is missing or stale.
 pub fn npm_packages(dir: &str) -> Result {
     if !have("npm") {

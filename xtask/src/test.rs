@@ -26,6 +26,7 @@ struct Tally {
     examples: u64,
     browser: u64,
     npm: u64,
+    consumer: u64,
     e2e: u64,
     steps: Vec<(String, f64)>,
 }
@@ -81,6 +82,7 @@ pub fn run_command(args: &[String]) -> Result {
         setup::wasm_target()?;
         setup::wasm_bindgen()?;
         setup::chromium()?;
+        setup::redis_server()?;
         setup::npm_packages("www")
     })?;
     tally.step("rustfmt", |_| {
@@ -117,9 +119,13 @@ pub fn run_command(args: &[String]) -> Result {
         t.native = passed_in_cargo_output(&out);
         Ok(())
     })?;
+    tally.step("loom model checks (core/tests/loom.rs)", |_| {
+        crate::soak::loom(2).map(drop)
+    })?;
     tally.step("examples (each runs as a smoke test)", |t| {
         for example in examples()? {
-            run(cmd::cargo().args(["run", "--quiet", "--release", "--example", &example]))?;
+            // The dev profile: `cargo test --workspace` above has built them already.
+            run(cmd::cargo().args(["run", "--quiet", "--example", &example]))?;
             t.examples += 1;
         }
         Ok(())
@@ -148,11 +154,15 @@ pub fn run_command(args: &[String]) -> Result {
         }
         Ok(())
     })?;
-    tally.step("npm package in headless Chromium", |t| {
-        let package = crate::npm::build()?;
-        t.npm = crate::npm::test(&package)?;
-        Ok(())
-    })?;
+    tally.step(
+        "npm package and a Vite app using it, in headless Chromium",
+        |t| {
+            let package = crate::npm::build()?;
+            t.npm = crate::npm::test(&package)?;
+            t.consumer = crate::consumer::test(&package)?;
+            Ok(())
+        },
+    )?;
     tally.step("playground end to end (Playwright + Chromium)", |t| {
         let www = play::build()?;
         let server = serve::Server::start(&www, 0)?;
@@ -185,12 +195,13 @@ pub fn run_command(args: &[String]) -> Result {
         println!("  {secs:7.1} s  {name}");
     }
     println!(
-        "\nweft: all tests passed in {:.0} s — native {} (unit, conformance, doctests), examples {}, browser {} (conformance in headless Chromium), npm package {} (Chromium), end-to-end {} (playground)",
+        "\nweft: all tests passed in {:.0} s — native {} (unit, conformance, doctests), examples {}, browser {} (conformance in headless Chromium), npm package {} + Vite consumer app {} (Chromium), end-to-end {} (playground)",
         start.elapsed().as_secs_f64(),
         tally.native,
         tally.examples,
         tally.browser,
         tally.npm,
+        tally.consumer,
         tally.e2e
     );
     Ok(())

@@ -52,13 +52,14 @@ impl<E: fmt::Display> fmt::Display for ChildFailure<E> {
 ///
 /// weft::block_on(async {
 ///     let group = weft::TaskGroup::new();
-///     group.spawn(async { Err(std::io::Error::other("disk full")) });
+///     // Spawned last: a child that failed at once could stop a later spawn from starting.
 ///     group.spawn(async { Ok(1) });
+///     group.spawn(async { Err(std::io::Error::other("disk full")) });
 ///     let err = group.join().await.unwrap_err();
 ///     assert_eq!(err.to_string(), "1 of 2 tasks in the group failed: disk full");
 ///     assert_eq!(err.spawned(), 2);
 ///     let (index, _) = err.first();
-///     assert_eq!(index, 0);
+///     assert_eq!(index, 1);
 ///     let cause = std::error::Error::source(&err).unwrap();
 ///     assert_eq!(cause.to_string(), "disk full");
 /// });

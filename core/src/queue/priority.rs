@@ -3,12 +3,13 @@
 use core::cmp::Ordering;
 use core::fmt;
 use std::collections::BinaryHeap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError};
 
 use event_listener::Event;
 
 use super::error::{PutError, TaskDoneError, TryGetError, TryPutError};
 use super::unfinished::Unfinished;
+use crate::primitives::{Mutex, MutexGuard};
 
 /// A queue that hands out its smallest item first; Python's `asyncio.PriorityQueue` and the
 /// seeds' `heapq.heappush` / `heappop`.

@@ -1,10 +1,11 @@
 //! The count behind `task_done` / `join`, shared by both queues.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use event_listener::Event;
 
 use super::error::TaskDoneError;
+use crate::primitives::AtomicUsize;
 
 /// The count behind `task_done` / `join`, shared by [`Queue`] and the priority queue.
 #[derive(Debug, Default)]

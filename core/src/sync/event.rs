@@ -3,10 +3,12 @@
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::Ordering;
 use core::task::{Context, Poll};
 
 use event_listener::EventListener;
+
+use crate::primitives::{AtomicBool, const_unless_loom};
 
 /// A flag that tasks can wait on: Python's `asyncio.Event` and `threading.Event`.
 ///
@@ -61,18 +63,20 @@ pub struct Event {
 }
 
 impl Event {
-    /// A new, cleared event.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// static READY: weft::sync::Event = weft::sync::Event::new();
-    /// assert!(!READY.is_set());
-    /// ```
-    pub const fn new() -> Self {
-        Event {
-            flag: AtomicBool::new(false),
-            waiters: event_listener::Event::new(),
+    const_unless_loom! {
+        /// A new, cleared event.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// static READY: weft::sync::Event = weft::sync::Event::new();
+        /// assert!(!READY.is_set());
+        /// ```
+        pub fn new() -> Self {
+            Event {
+                flag: AtomicBool::new(false),
+                waiters: event_listener::Event::new(),
+            }
         }
     }
 

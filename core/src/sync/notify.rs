@@ -7,6 +7,8 @@ use core::task::{Context, Poll};
 
 use event_listener::{EventListener, IntoNotification};
 
+use crate::primitives::const_unless_loom;
+
 /// Wakes waiting tasks: [`notify_one`](Notify::notify_one) wakes one, [`notify_all`](Notify::notify_all)
 /// wakes every one. The wake-up half of `threading.Condition` (`notify()` / `notify_all()`);
 /// the other half is a [`Mutex`](crate::sync::Mutex) around the state, as the
@@ -48,17 +50,19 @@ pub struct Notify {
 }
 
 impl Notify {
-    /// A new `Notify` with nobody waiting.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// static CHANGED: weft::sync::Notify = weft::sync::Notify::new();
-    /// assert_eq!(CHANGED.notify_all(), 0);
-    /// ```
-    pub const fn new() -> Self {
-        Notify {
-            event: event_listener::Event::new(),
+    const_unless_loom! {
+        /// A new `Notify` with nobody waiting.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// static CHANGED: weft::sync::Notify = weft::sync::Notify::new();
+        /// assert_eq!(CHANGED.notify_all(), 0);
+        /// ```
+        pub fn new() -> Self {
+            Notify {
+                event: event_listener::Event::new(),
+            }
         }
     }
 
