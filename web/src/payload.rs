@@ -97,7 +97,9 @@ pub(crate) fn from_js(value: &JsValue) -> Result<Vec<u8>, WorkerError> {
             .chars()
             .map(|c| u8::try_from(c))
             .collect::<Result<_, _>>()
-            .map_err(|_| WorkerError::Payload("a payload string with a character above 255".into()));
+            .map_err(|_| {
+                WorkerError::Payload("a payload string with a character above 255".into())
+            });
     }
     match value.dyn_ref::<Uint8Array>() {
         Some(bytes) => Ok(bytes.to_vec()),

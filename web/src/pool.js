@@ -13,6 +13,7 @@
 //   {kind: 'module', url, name, args}              a function of the app's own ES module
 //   {kind: 'unpostable', message}                  a job that could not be posted
 //   seq (a number)                                 skip job number `seq` if it has not started
+//   {kind: 'go'}                                   start the jobs behind a long one (see below)
 // Worker -> page, one answer per job in the order the jobs came:
 //   payload                                        a Rust job of one payload: its result
 //   {kind: 'done', outputs} | {kind: 'unknown', name} | {kind: 'skipped'}
@@ -20,7 +21,9 @@
 //   {kind: 'crashed', name, outputs, message, panicked, rest}   (the instance aborted; it runs
 //                                                  no more)
 //   {kind: 'value', value} | {kind: 'threw', error}        (module jobs)
-// and {kind: 'ready'} once, or {kind: 'failed', message} when the worker cannot go on.
+// and {kind: 'ready'} once, or {kind: 'failed', message} when the worker cannot go on;
+// {kind: 'gate'} after the answer of a job that ran for a millisecond or more: the worker starts
+// nothing more until the page, having read that answer, says {kind: 'go'}.
 // A payload is a number (up to 6 bytes), a string (one character per byte) or, when large, a
 // Uint8Array whose buffer is transferred, never copied (see payload.rs). `outputs` holds one payload per finished item, or
 // {error} for an argument that did not decode.
@@ -41,6 +44,9 @@ export function startWorker(module, glueUrl, onMessage, onNumber) {
     switch (data.kind) {
       case 'done': return onMessage(DONE, data.outputs);
       case 'skipped': return onMessage(SKIPPED, null);
+      // The answer before it has been handled (and any skip it called for posted): go on. A
+      // worker the pool gave up on is terminated before this, so it never hears `go`.
+      case 'gate': return worker.postMessage({ kind: 'go' });
       case 'unpostable': return onMessage(UNPOSTABLE, data.message);
       case 'ready': return onMessage(READY, null);
       case 'unknown': return onMessage(UNKNOWN, data.name);
@@ -166,15 +172,19 @@ if (typeof WorkerGlobalScope !== 'undefined' && self.name === WORKER_NAME) {
   const skipped = new Set(); // numbers of waiting jobs the page gave up on
   let busy = true; // until the instance is up; then while a module job awaits
   let dead = false; // the instance aborted: nothing more runs here
-  // After a job of a millisecond or more, the next waits for one turn of the event loop, so that
-  // a skip the page sent meanwhile is read before it starts (a tiny job does not wait: a skip
-  // could hardly have come in the meantime, and the turn would cost more than the job).
-  const YIELD_AFTER_MS = 1;
-  const turn = new MessageChannel();
-  let turning = false;
-  turn.port1.onmessage = () => {
-    turning = false;
-    drain();
+  // After a job of a millisecond or more, the worker starts nothing until the page, having read
+  // its answer, says 'go'. So a skip the page sent meanwhile is read before the next job starts,
+  // and when the page gives up on a long job (a timeout, a cancellation) and terminates this
+  // worker, nothing behind it has started: those jobs run on the next worker, once. A tiny job
+  // does not wait: the round trip would cost more than the job, and the page, which gives a
+  // running job a grace period before terminating its worker, hears its answer in that time.
+  const GATE_AFTER_MS = 1;
+  let gated = false;
+  const gateAfter = (began) => {
+    if (!dead && performance.now() - began >= GATE_AFTER_MS) {
+      gated = true;
+      self.postMessage({ kind: 'gate' });
+    }
   };
 
   const init = async ({ module, glueUrl }) => {
@@ -190,9 +200,9 @@ if (typeof WorkerGlobalScope !== 'undefined' && self.name === WORKER_NAME) {
     }
   };
 
-  /** Runs waiting jobs in order until one is a module job that awaits, or yielding is due. */
+  /** Runs waiting jobs in order until one is a module job that awaits, or a long one gates. */
   function drain() {
-    while (!busy && !dead && !turning && waiting.length > 0) {
+    while (!busy && !dead && !gated && waiting.length > 0) {
       const job = waiting.shift();
       if (skipped.delete(job.seq)) {
         self.postMessage({ kind: 'skipped' });
@@ -207,15 +217,13 @@ if (typeof WorkerGlobalScope !== 'undefined' && self.name === WORKER_NAME) {
         busy = true;
         runModule(job.module).finally(() => {
           busy = false;
+          gateAfter(began);
           drain();
         });
         return;
       }
       run(job.name, job.input);
-      if (waiting.length > 0 && performance.now() - began >= YIELD_AFTER_MS) {
-        turning = true;
-        turn.port2.postMessage(null);
-      }
+      gateAfter(began);
     }
   }
 
@@ -315,6 +323,9 @@ if (typeof WorkerGlobalScope !== 'undefined' && self.name === WORKER_NAME) {
     } else if (typeof data === 'number') {
       // Only a job still waiting can be skipped; a late word about one that ran is dropped.
       if (waiting.length > 0 && data >= waiting[0].seq) skipped.add(data);
+    } else if (data.kind === 'go') {
+      gated = false;
+      drain();
     } else if (data.kind === 'module') {
       waiting.push({ seq: received++, module: data });
       drain();

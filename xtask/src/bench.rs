@@ -55,7 +55,10 @@ pub fn run_command(args: &[String]) -> Result {
     ran?;
     rows.extend(read_rows(&browser)?);
     if browser_only {
-        println!("\nwrote {} (--browser-only: results.json untouched)", browser.display());
+        println!(
+            "\nwrote {} (--browser-only: results.json untouched)",
+            browser.display()
+        );
         return Ok(());
     }
 

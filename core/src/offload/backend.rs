@@ -20,6 +20,8 @@ use crate::runtime::{MaybeSend, Runtime};
 /// caller. The pool may give a worker up to [`Backend::DEPTH`] jobs at once (pipelining: a job
 /// waits on the worker instead of in the queue, so tiny jobs do not each pay a round trip). A
 /// job counts as started when the one before it is answered; its timeout counts from then.
+/// A job that times out is told so at once; its worker is abandoned only if the job has not
+/// answered within a short grace period (until then an answer may be on its way).
 ///
 /// Implemented by `weft_native::Native` (one thread per worker) and `weft_web::Browser` (one
 /// module Web Worker per worker).
@@ -76,6 +78,12 @@ pub trait Backend: Runtime + Sized {
     /// Tells `worker` that the job numbered `seq` in its lane, still waiting, was cancelled: it
     /// should not start it. The worker must still answer it (with anything: the answer is
     /// dropped), so the lane's answers stay in order.
+    ///
+    /// A worker that is sent its jobs must not start a job behind one that ran for a millisecond
+    /// or more until the pool has read that one's answer (the browser's worker waits for the
+    /// page's word). The pool relies on it twice: a skip sent while that job ran arrives in time,
+    /// and when the pool gives up on a running job and its worker does not answer within a grace
+    /// period, the jobs behind it have not started, so they run on the next worker, once.
     fn skip(worker: &mut Self::Worker, seq: u64);
 
     /// Stops `worker`: gracefully when idle, or `abandoned` in the middle of a job whose result

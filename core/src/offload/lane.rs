@@ -35,7 +35,9 @@ pub(super) struct Entry<B: Backend> {
     seq: u64,
     /// Until the job starts: the call, so that a replacement worker can run it.
     call: Option<B::Call>,
-    answer: Answer<B>,
+    /// `None` once the caller has its answer (a timeout is told at once, before the worker is
+    /// abandoned).
+    answer: Option<Answer<B>>,
     permit: Option<SemaphoreGuardArc>,
     /// Made when a backend takes the call to run it itself (natively), to cancel it if abandoned.
     token: Option<CancelToken>,
@@ -43,6 +45,16 @@ pub(super) struct Entry<B: Backend> {
     started: Option<Instant>,
     /// The worker was told not to start it (its caller gave up while it waited).
     skipped: bool,
+    /// Running, it was given up on (its caller left, or it ran past the limit) at this moment,
+    /// for this reason: its worker is abandoned unless it answers within the grace period.
+    given_up: Option<(Instant, GaveUp)>,
+}
+
+/// Why the pool gave up on a running job.
+#[derive(Clone, Copy)]
+enum GaveUp {
+    Cancelled,
+    TimedOut(Duration),
 }
 
 impl<B: Backend> Entry<B> {
@@ -50,22 +62,44 @@ impl<B: Backend> Entry<B> {
         Entry {
             seq: 0,
             call: Some(job.call),
-            answer: job.answer,
+            answer: Some(job.answer),
             permit: Some(job.permit),
             token: None,
             started: None,
             skipped: false,
+            given_up: None,
         }
     }
 
-    /// Whether its caller gave up on it.
+    /// Whether nobody waits for its answer any more (its caller gave up, or was told it timed
+    /// out).
     pub(super) fn is_cancelled(&self) -> bool {
-        self.answer.is_canceled()
+        self.answer
+            .as_ref()
+            .is_none_or(oneshot::Sender::is_canceled)
     }
 
-    /// Answers the caller (nobody, if the caller gave up).
-    pub(super) fn finish(self, result: Result<B::Reply, WorkerError>) {
-        let _ = self.answer.send(result);
+    /// Answers the caller (nobody, if the caller gave up or already has its answer).
+    pub(super) fn finish(mut self, result: Result<B::Reply, WorkerError>) {
+        self.tell(result);
+    }
+
+    fn tell(&mut self, result: Result<B::Reply, WorkerError>) {
+        if let Some(answer) = self.answer.take() {
+            let _ = answer.send(result);
+        }
+    }
+
+    /// Gives up on it while it runs: its token is cancelled (a native job may stop early), and
+    /// a timeout is told to its caller now.
+    fn give_up(&mut self, now: Instant, why: GaveUp) {
+        if let Some(token) = &self.token {
+            token.cancel();
+        }
+        if let GaveUp::TimedOut(limit) = why {
+            self.tell(Err(WorkerError::Timeout(limit)));
+        }
+        self.given_up = Some((now, why));
     }
 
     /// Fails a job its worker was abandoned in the middle of; a job still running natively sees
@@ -258,6 +292,7 @@ impl<B: Backend> Lane<B> {
         if state.jobs.is_empty() {
             entry.started.get_or_insert_with(B::now);
             entry.permit = None;
+            entry.given_up = None;
             self.set_idle(&mut state, false);
         }
         state.jobs.push_back(entry);
@@ -290,7 +325,10 @@ impl<B: Backend> Lane<B> {
                 None => took,
             });
         }
-        let next = state.jobs.front_mut().and_then(|entry| start(entry, now, take));
+        let next = state
+            .jobs
+            .front_mut()
+            .and_then(|entry| start(entry, now, take));
         if state.jobs.is_empty() {
             self.set_idle(&mut state, true);
         }
@@ -313,7 +351,10 @@ impl<B: Backend> Lane<B> {
             return None;
         }
         let now = B::now();
-        state.jobs.front_mut().and_then(|entry| start(entry, now, true))
+        state
+            .jobs
+            .front_mut()
+            .and_then(|entry| start(entry, now, true))
     }
 
     /// Hands the jobs added since the last call to `post`, in order, with their numbers.
@@ -382,7 +423,10 @@ impl<B: Backend> Lane<B> {
         }
         let mut running_cancelled = None;
         for (i, entry) in state.jobs.iter_mut().enumerate() {
-            if entry.answer.poll_canceled(cx).is_pending() {
+            let Some(answer) = entry.answer.as_mut() else {
+                continue;
+            };
+            if answer.poll_canceled(cx).is_pending() {
                 continue;
             }
             if i == 0 && entry.call.is_none() {
@@ -399,30 +443,40 @@ impl<B: Backend> Lane<B> {
         if state.jobs.len() < wake_below {
             return Check::Room;
         }
+        let now = B::now();
         // The front job's time counts from when it became the front, whether or not the worker
         // has taken its call yet.
-        let Some(head) = state.jobs.front() else {
+        let Some(head) = state.jobs.front_mut() else {
             return Check::Until(None);
         };
-        let started = head.started.unwrap_or_else(B::now);
-        // A job cancelled while it waited was told not to start; if it started anyway (the
-        // word came too late) it is abandoned unless it comes back within the grace period.
-        let mut until = match running_cancelled {
-            Some(false) => return Check::Cancelled,
-            Some(true) => Some((started + grace, None)),
-            None => None,
-        };
-        if let Some(limit) = limit
-            && until.is_none_or(|(at, _)| started + limit < at)
-        {
-            until = Some((started + limit, Some(limit)));
+        let started = *head.started.get_or_insert(now);
+        if head.given_up.is_none() {
+            match running_cancelled {
+                // Its caller left while it ran.
+                Some(false) => head.give_up(now, GaveUp::Cancelled),
+                // Cancelled while it waited and told not to start, it started anyway (the word
+                // came too late): its grace counts from its start.
+                Some(true) => head.give_up(started, GaveUp::Cancelled),
+                None => {
+                    if let Some(limit) = limit
+                        && now >= started + limit
+                    {
+                        head.give_up(now, GaveUp::TimedOut(limit));
+                    }
+                }
+            }
         }
-        match until {
-            Some((at, why)) if B::now() >= at => match why {
-                Some(limit) => Check::TimedOut(limit),
-                None => Check::Cancelled,
+        // A job given up on is not abandoned at once: if it answers within the grace period, it
+        // had finished (its answer was on its way) and the jobs behind it may have started on
+        // this worker, which goes on. Past the grace it has run so long that its worker runs
+        // nothing behind it unbidden (see `Backend::skip`): those jobs go to the next worker.
+        match head.given_up {
+            Some((at, why)) if now >= at + grace => match why {
+                GaveUp::Cancelled => Check::Cancelled,
+                GaveUp::TimedOut(limit) => Check::TimedOut(limit),
             },
-            other => Check::Until(other.map(|(at, _)| at)),
+            Some((at, _)) => Check::Until(Some(at + grace)),
+            None => Check::Until(limit.map(|limit| started + limit)),
         }
     }
 
@@ -463,6 +517,6 @@ fn start<B: Backend>(entry: &mut Entry<B>, now: Instant, take: bool) -> Option<N
     Some(Next {
         call,
         token,
-        cancelled: entry.answer.is_canceled(),
+        cancelled: entry.is_cancelled(),
     })
 }

@@ -35,10 +35,14 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
 /// - the queue is bounded: submitting waits while it is full (backpressure). A worker busy with
 ///   tiny jobs may hold a few more waiting behind its running one (pipelining, so that each does
 ///   not pay a round trip of its own); they still count as queued until they start;
-/// - a job that outlives the `job_timeout` fails with [`WorkerError::Timeout`]; dropping a
-///   job's handle cancels it. In the browser both terminate the job's worker and start a fresh
-///   one. A native thread cannot be killed: the job's [`CancelToken`] is cancelled, its result
-///   is discarded, and a fresh thread takes its place while the old one finishes;
+/// - a job that outlives the `job_timeout` fails with [`WorkerError::Timeout`] at once; dropping
+///   a job's handle cancels it. Its [`CancelToken`] is cancelled, and if it has not answered
+///   within a short grace period (20 ms) its worker is replaced: in the browser the worker is
+///   terminated; a native thread cannot be killed, so its result is discarded and a fresh
+///   thread takes its place while the old one finishes. Jobs that were waiting behind it run
+///   exactly once, on the fresh worker; a job dropped while it waits never runs (in the browser,
+///   where the word travels to the worker, this holds for jobs waiting behind one of a
+///   millisecond or more: a job behind a tiny one may already have started);
 /// - a panicking job fails with [`WorkerError::Panicked`] and the pool goes on (in the browser
 ///   the panic aborted that worker's wasm instance, so the worker is replaced);
 /// - [`close`](WorkerPool::close) finishes the queued jobs then stops;

@@ -23,9 +23,12 @@ use super::{Backend, CancelToken, WorkerError};
 /// long one while another worker is free).
 const WAIT_BUDGET: Duration = Duration::from_millis(2);
 
-/// How long a job cancelled while it waited, and told not to start, may take to come back after
-/// it started anyway (the word came too late) before its worker is abandoned.
-const SKIP_GRACE: Duration = Duration::from_millis(20);
+/// How long a running job the pool gave up on (its caller left, it timed out, or it was told
+/// not to start and started anyway) has to answer before its worker is abandoned. An answer
+/// within it was on its way already, and the jobs behind it may have started on this worker, so
+/// the worker goes on; past it, the job has run so long that its worker starts nothing behind it
+/// without the pool's word, and those jobs can go to the next worker without running twice.
+const GIVE_UP_GRACE: Duration = Duration::from_millis(20);
 
 /// How many slot tasks are still running, and who waits for none to be.
 pub(super) struct Slots {
@@ -221,7 +224,14 @@ impl<B: Backend> Slot<B> {
                 Wants::Idle => 1,
             };
             let woke = self
-                .wait(&mut worker, lane, &mut timer, &mut skips, receive, wake_below)
+                .wait(
+                    &mut worker,
+                    lane,
+                    &mut timer,
+                    &mut skips,
+                    receive,
+                    wake_below,
+                )
                 .await;
             let error = match woke {
                 Woke::Job(job) => {
@@ -323,7 +333,7 @@ impl<B: Backend> Slot<B> {
         let mut recv = pin!(receive.then(|| self.queue.recv()));
         let mut terminated = pin!(self.terminate.cancelled());
         poll_fn(|cx| {
-            let check = lane.check(cx, self.job_timeout, SKIP_GRACE, wake_below, skips);
+            let check = lane.check(cx, self.job_timeout, GIVE_UP_GRACE, wake_below, skips);
             for seq in skips.drain(..) {
                 B::skip(worker, seq);
             }
@@ -389,9 +399,10 @@ impl<B: Backend> Slot<B> {
                     carry.jobs.push_back(running);
                 }
                 Some(Death::Answered(result)) => running.finish(result),
-                None => running.abandon(
-                    error.unwrap_or_else(|| WorkerError::WorkerCrashed("the worker stopped".into())),
-                ),
+                None => running
+                    .abandon(error.unwrap_or_else(|| {
+                        WorkerError::WorkerCrashed("the worker stopped".into())
+                    })),
             }
         }
         carry
