@@ -95,7 +95,7 @@ pub(crate) fn from_js(value: &JsValue) -> Result<Vec<u8>, WorkerError> {
         }
         return text
             .chars()
-            .map(|c| u8::try_from(c))
+            .map(u8::try_from)
             .collect::<Result<_, _>>()
             .map_err(|_| {
                 WorkerError::Payload("a payload string with a character above 255".into())
