@@ -63,8 +63,8 @@ impl<B: Backend> Future for RawJob<B> {
 ///
 /// Dropping it before the job finishes cancels the job: a queued job never starts; a running
 /// one is abandoned (in the browser its worker is terminated and replaced; natively its
-/// [`CancelToken`] is cancelled and its result discarded). [`JobHandle::detach`] lets the job
-/// run on with nobody waiting.
+/// [`CancelToken`](super::CancelToken) is cancelled and its result discarded).
+/// [`JobHandle::detach`] lets the job run on with nobody waiting.
 ///
 /// # Examples
 ///
