@@ -131,8 +131,13 @@ impl Limiter {
     ///     assert_eq!(limiter.run(async { "done" }).await, "done");
     ///
     ///     // A waiter that gives up leaves the permit for the next one.
-    ///     let held = limiter.run(weft::sleep(Duration::from_millis(20)));
-    ///     let gave_up = weft::timeout(Duration::from_millis(5), limiter.run(async { 1 }));
+    ///     let waiter_gone = weft::sync::Event::new();
+    ///     let held = limiter.run(waiter_gone.wait()); // holds the permit until then
+    ///     let gave_up = async {
+    ///         let out = weft::timeout(Duration::from_millis(5), limiter.run(async { 1 })).await;
+    ///         waiter_gone.set();
+    ///         out
+    ///     };
     ///     let (_, gave_up, next) = weft::gather!(held, gave_up, limiter.run(async { 2 })).await;
     ///     assert!(gave_up.is_err());
     ///     assert_eq!(next, 2);
