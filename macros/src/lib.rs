@@ -131,9 +131,9 @@ fn expand(item: ItemFn) -> syn::Result<TokenStream2> {
             )]
             #[doc(hidden)]
             pub fn #export_ident(
-                input: ::weft::__private::wasm_bindgen::JsValue,
+                input: ::std::vec::Vec<u8>,
             ) -> ::core::result::Result<
-                ::weft::__private::wasm_bindgen::JsValue,
+                ::std::vec::Vec<u8>,
                 ::weft::__private::wasm_bindgen::JsValue,
             > {
                 ::weft::__private::call_export(#name, input)

@@ -6,38 +6,33 @@ use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use futures_channel::oneshot;
+use futures_lite::Stream;
 
-use super::{Backend, Payload, WorkerError};
+use super::{Backend, CancelToken, Payload, WorkerError};
 
-/// Where a job's answer comes from.
-pub(super) type ReplyReceiver<B> = oneshot::Receiver<Result<<B as Backend>::Reply, WorkerError>>;
+/// Where a slot sends a job's answer.
+pub(super) type ReplyReceiver<B> =
+    async_channel::Receiver<Result<<B as Backend>::Reply, WorkerError>>;
 
-/// A queued job's reply, as the backend gave it; dropping it unfinished cancels the job (its
-/// worker sees the receiving end gone).
+/// A queued job's reply, as the backend gave it; dropping it unfinished cancels the job.
 pub(crate) struct RawJob<B: Backend> {
-    receiver: Option<ReplyReceiver<B>>,
+    // Boxed: async-channel's receiver is not `Unpin`, and handles are moved around freely.
+    receiver: Pin<Box<ReplyReceiver<B>>>,
+    token: CancelToken,
+    finished: bool,
 }
 
 impl<B: Backend> RawJob<B> {
-    pub(super) fn new(receiver: ReplyReceiver<B>) -> Self {
+    pub(super) fn new(receiver: ReplyReceiver<B>, token: CancelToken) -> Self {
         RawJob {
-            receiver: Some(receiver),
+            receiver: Box::pin(receiver),
+            token,
+            finished: false,
         }
     }
 
-    fn is_finished(&self) -> bool {
-        self.receiver.is_none()
-    }
-
-    /// Lets the job run on: something keeps listening for its answer, so it is not cancelled.
     fn detach(mut self) {
-        if let Some(receiver) = self.receiver.take() {
-            B::spawn(async move {
-                let _ = receiver.await;
-            })
-            .detach();
-        }
+        self.finished = true;
     }
 }
 
@@ -45,16 +40,22 @@ impl<B: Backend> Future for RawJob<B> {
     type Output = Result<B::Reply, WorkerError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let Some(receiver) = self.receiver.as_mut() else {
-            return Poll::Ready(Err(WorkerError::Cancelled)); // polled after it finished
-        };
-        match Pin::new(receiver).poll(cx) {
+        let this = &mut *self;
+        match this.receiver.as_mut().poll_next(cx) {
             Poll::Ready(reply) => {
-                self.receiver = None;
-                // Slots always answer; a dropped sender means the pool's tasks are gone.
+                this.finished = true;
+                // Slots always answer; a closed channel means the pool's tasks are gone.
                 Poll::Ready(reply.unwrap_or(Err(WorkerError::Terminated)))
             }
             Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<B: Backend> Drop for RawJob<B> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.token.cancel();
         }
     }
 }
@@ -63,8 +64,8 @@ impl<B: Backend> Future for RawJob<B> {
 ///
 /// Dropping it before the job finishes cancels the job: a queued job never starts; a running
 /// one is abandoned (in the browser its worker is terminated and replaced; natively its
-/// [`CancelToken`](super::CancelToken) is cancelled and its result discarded).
-/// [`JobHandle::detach`] lets the job run on with nobody waiting.
+/// [`CancelToken`] is cancelled and its result discarded). [`JobHandle::detach`] lets the job
+/// run on with nobody waiting.
 ///
 /// # Examples
 ///
@@ -129,7 +130,7 @@ impl<B: Backend, R: Payload> Future for JobHandle<B, R> {
 impl<B: Backend, R> fmt::Debug for JobHandle<B, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JobHandle")
-            .field("finished", &self.raw.is_finished())
+            .field("finished", &self.raw.finished)
             .finish()
     }
 }
