@@ -13,8 +13,9 @@ import pipeline from './demos/pipeline.js';
 import batch from './demos/batch.js';
 import pool from './demos/pool.js';
 import timeout from './demos/timeout.js';
+import cpu from './demos/cpu.js';
 
-const demos = [gather, asCompleted, wait, group, semaphore, rate, retry, pipeline, batch, pool, timeout];
+const demos = [gather, asCompleted, wait, group, semaphore, rate, retry, pipeline, batch, pool, timeout, cpu];
 
 const main = document.getElementById('demos');
 const toc = document.getElementById('toc');

@@ -6,19 +6,23 @@ import source from './batch.js?raw';
 import rust from '../../../src/twins/batch.rs?raw';
 
 // #region demo
-async function updateUsers({ users, size, batches, itemMs, failRate }, onProgress) {
+async function updateUsers(params, onProgress) {
+  const { users, size, batches, itemMs, failRate } = params;
   const updateUser = async (userId, index, signal) => {
     await sleep(itemMs, { signal }); // simulate an API call
-    if (Math.random() * 100 < failRate) throw new Error(`user ${userId} failed`);
+    if (Math.random() * 100 < failRate) throw new Error(`user ${userId}`);
     return `Updated user ${userId}`;
   };
 
-  // One batch: its users 10 at a time (the seed's semaphore inside a batch).
-  const updateBatch = (ids, index, signal) => mapConcurrent(ids, updateUser, { concurrency: 10, signal });
+  // One batch: its users 10 at a time (the seed's semaphore).
+  const updateBatch = (ids, index, signal) =>
+    mapConcurrent(ids, updateUser, { concurrency: 10, signal });
 
   const userIds = Array.from({ length: users }, (_, i) => i + 1);
-  // `batches` batches in flight; a report after each one (done, failed, total, rate, eta).
-  return batch(userIds, updateBatch, { size, concurrency: batches, onProgress });
+  // `batches` in flight; after each: { done, failed, total, rate, eta }.
+  return batch(userIds, updateBatch, {
+    size, concurrency: batches, onProgress,
+  });
 }
 // #endregion
 

@@ -16,7 +16,8 @@ async function compare({ userMs, postsMs }, recorder) {
     return [0, 1, 2].map((i) => ({ id: i, title: `Post ${i}` }));
   };
 
-  // Sequential: each call waits for the one before (traced by hand to show on the timeline).
+  // Sequential: each call waits for the one before (traced by hand,
+  // to show on the timeline).
   let start = performance.now();
   const user = await recorder.trace('fetchUser', fetchUser);
   const posts = await recorder.trace('fetchPosts', fetchPosts);
@@ -27,7 +28,8 @@ async function compare({ userMs, postsMs }, recorder) {
   const [user2, posts2] = await gather([fetchUser, fetchPosts]);
   const concurrentMs = performance.now() - start;
 
-  return { sequentialMs, concurrentMs, speedup: sequentialMs / concurrentMs, same: user.name === user2.name && posts.length === posts2.length };
+  const same = user.name === user2.name && posts.length === posts2.length;
+  return { sequentialMs, concurrentMs, speedup: sequentialMs / concurrentMs, same };
 }
 // #endregion
 

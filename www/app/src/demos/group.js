@@ -18,7 +18,7 @@ async function processItems(count, ms, failAt) {
   try {
     return { results: await group.join() };
   } catch (error) {
-    // A GroupError: every failure, with the index of the child it came from.
+    // A GroupError: every failure, and which child it came from.
     if (!(error instanceof GroupError)) throw error;
     return { errors: error.errors.map(String), indexes: error.indexes };
   }

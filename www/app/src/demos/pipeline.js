@@ -6,14 +6,15 @@ import source from './pipeline.js?raw';
 import rust from '../../../src/twins/pipeline.rs?raw';
 
 // #region demo
-async function producerConsumer({ items, workers, capacity, produceMs, consumeMs }, accepted) {
+async function producerConsumer(params, accepted) {
+  const { items, workers, capacity, produceMs, consumeMs } = params;
   // The consumers: `workers` tasks taking items off a queue of `capacity`.
   const consume = async (item, signal) => {
     await sleep(consumeMs, { signal }); // process the item
   };
   const pipe = pipeline(consume, { workers, capacity });
 
-  // The producer: makes an item every `produceMs`; submit waits while the queue is full.
+  // The producer: an item every `produceMs`; submit waits while full.
   for (let i = 0; i < items; i++) {
     await sleep(produceMs);
     await pipe.submit(`item${i}`);
@@ -60,7 +61,8 @@ export default {
     // One row per item: queued from when the queue took it until a worker did.
     const outer = accepted.map((t) => ({ queued: t, end: null, state: 'queued' }));
     const rows = waitingRows(outer, inner, now, (s, i) => `item${i}`);
-    const depth = concurrency(accepted.map((t, i) => [t, inner[i]?.start ?? null]));
+    // In the queue from when submit returned until a worker took it (possibly at once).
+    const depth = concurrency(accepted.map((t, i) => [t, inner[i]?.start == null ? null : Math.max(t, inner[i].start)]));
     state.maxDepth = peak(depth);
     return {
       rows,

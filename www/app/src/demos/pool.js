@@ -16,12 +16,14 @@ async function useDbPool({ queries, max, queryMs }) {
   });
 
   const execute = (sql, signal) => db.use(async function query(conn, signal) {
-    await sleep(queryMs, { signal }); // the query runs on its own connection
+    await sleep(queryMs, { signal }); // on its own connection
     return `${sql} on connection ${conn.id}`;
   }, { signal });
 
-  const sqls = Array.from({ length: queries }, (_, i) => `SELECT * FROM users WHERE id = ${i}`);
-  const results = await gather(sqls.map((sql) => (signal) => execute(sql, signal)));
+  const sqls = Array.from({ length: queries },
+    (_, i) => `SELECT * FROM users WHERE id = ${i}`);
+  const results = await gather(
+    sqls.map((sql) => (signal) => execute(sql, signal)));
   const status = db.status();
   await db.close(); // closes every connection
   return { results, opened, status };

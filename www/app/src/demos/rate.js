@@ -6,7 +6,7 @@ import rust from '../../../src/twins/rate.rs?raw';
 
 // #region demo
 async function apiWithRateLimit(count, max, ms) {
-  const limiter = new RateLimiter({ max, per: 1000 }); // `max` calls per second
+  const limiter = new RateLimiter({ max, per: 1000 }); // max per second
 
   const fetch = (url, signal) => {
     const call = async (signal) => {
@@ -72,7 +72,7 @@ export default {
     const outer = spans.filter((s) => !isCall(s));
     const rows = waitingRows(outer, inner, now, (s, i) => `url${i}`);
     const starts = inner.filter((s) => s.start !== null).map((s) => s.start);
-    return { rows, chart: { series: [{ name: 'starts per second', kind: 'bars', cls: 'series-1', points: perSecond(starts, now) }], limit: { value: params.max, name: 'limit per second' } } };
+    return { rows, chart: { series: [{ name: 'starts per second', kind: 'bars', cls: 'series-1', inset: 0.15, labels: true, points: perSecond(starts, now) }], limit: { value: params.max, name: 'limit per second' } } };
   },
 };
 

@@ -4,22 +4,24 @@ import source from './retry.js?raw';
 import rust from '../../../src/twins/retry.rs?raw';
 
 // #region demo
-async function fetchAllWithRetry({ count, attempts, failRate, minDelay }, recorder) {
+async function fetchAllWithRetry(params, recorder) {
+  const { count, attempts, failRate, minDelay } = params;
   // A flaky endpoint: fails `failRate` % of the time.
   const flakyFetch = async (signal) => {
     await sleep(120, { signal });
-    if (Math.random() * 100 < failRate) throw new Error('503 Service Unavailable');
+    if (Math.random() * 100 < failRate) throw new Error('503');
     return { status: 200 };
   };
 
   const fetchWithRetry = (name) => retry(
-    // Each attempt is traced under the call's name, so it gets a row on the timeline.
+    // Each attempt traced under the call's name: a row on the timeline.
     (signal) => recorder.trace(name, flakyFetch, { signal }),
     { attempts, minDelay, maxDelay: 2000, factor: 2, jitter: 'full' },
   );
 
   const calls = Array.from({ length: count }, (_, i) => `call ${i}`);
-  return gather(calls.map((name) => () => fetchWithRetry(name)), { settle: true });
+  const tasks = calls.map((name) => () => fetchWithRetry(name));
+  return gather(tasks, { settle: true });
 }
 // #endregion
 

@@ -14,14 +14,16 @@ async function fetchAll({ count, limitMs, fastMs, slowMs }) {
 
   const fetchWithTimeout = async (url) => {
     try {
-      return await timeout(fetchData(url), limitMs); // aborts the request at the limit
+      // Aborts the request at the limit.
+      return await timeout(fetchData(url), limitMs);
     } catch (error) {
       if (!(error instanceof TimeoutError)) throw error;
       return null; // Request to url timed out
     }
   };
 
-  const urls = Array.from({ length: count }, (_, i) => `/api/${i}${i % 3 === 2 ? '/slow' : ''}`);
+  const path = (i) => `/api/${i}${i % 3 === 2 ? '/slow' : ''}`;
+  const urls = Array.from({ length: count }, (_, i) => path(i));
   return gather(urls.map((url) => () => fetchWithTimeout(url)));
 }
 // #endregion

@@ -20,7 +20,10 @@ async function processWithTimeout(delays) {
   await Promise.allSettled(pending.map((task) => task.promise));
 
   const [index, outcome] = done[0];
-  return { first: outcome.value, index, done: done.length, pending: pending.length };
+  return {
+    first: outcome.value, index, done: done.length, pending: pending.length,
+    cancelled: pending.map((task) => task.index),
+  };
 }
 // #endregion
 
@@ -39,15 +42,22 @@ export default {
     { name: 'url3', label: 'url3 delay', min: 100, max: 4000, step: 100, value: 3000, format: (v) => `${v} ms` },
   ],
   states: ['running', 'done', 'cancelled'],
-  async run({ params }) {
+  async run({ params, state }) {
     const r = await processWithTimeout([params.url1, params.url2, params.url3]);
+    state.cancelled = r.cancelled;
     return {
       data: r,
       stats: [['First completed', r.first.url, 'good'], ['Done', r.done], ['Still pending → cancelled', r.pending, 'warn']],
       text: `First completed: ${r.first.url}. Still pending: ${r.pending} task(s), cancelled.`,
     };
   },
-  view({ spans, now }) {
-    return { rows: spanRows(spans, now, (s, i) => `url${i + 1}`) };
+  view({ spans, now, state }) {
+    const rows = spanRows(spans, now, (s, i) => `url${i + 1}`);
+    // A task we cancelled rejects with an AbortError, which the recorder counts as failed.
+    for (const i of state.cancelled ?? []) {
+      const last = rows[i]?.segments.at(-1);
+      if (last?.state === 'failed') last.state = 'cancelled';
+    }
+    return { rows };
   },
 };

@@ -11,33 +11,43 @@ const BOTTOM = 22;
  * Draws a chart into `host`. `series`: `[{ name, kind: 'step' | 'bars', cls, points: [[t, v]] }]`
  * (bars: `[t0, t1, v]`); `limit`: `{ value, name }` drawn dashed; `yLabel` names the y axis.
  */
-export function drawChart(host, { series, limit = null, tMax, yLabel, yMax: yMaxGiven }) {
+export function drawChart(host, { series, limit = null, tMax, yLabel, yMax: yMaxGiven, yCap = Infinity }) {
   const width = Math.max(300, host.clientWidth || 600);
   const lay = layout(width, tMax);
   let yMax = yMaxGiven ?? 1;
   for (const s of series) for (const p of s.points) yMax = Math.max(yMax, p.at(-1));
   if (limit) yMax = Math.max(yMax, limit.value);
-  yMax = Math.ceil(yMax * 1.15);
+  yMax = Math.min(Math.ceil(yMax * 1.15), yCap);
   const plot = HEIGHT - TOP - BOTTOM;
-  const y = (v) => TOP + plot - (v / yMax) * plot;
+  const y = (v) => TOP + plot - (Math.min(v, yMax) / yMax) * plot;
   const root = svg('svg', {
     class: 'chart', width, height: HEIGHT, viewBox: `0 0 ${width} ${HEIGHT}`, role: 'img',
     'aria-label': `${yLabel} over time${limit ? `, ${limit.name} ${limit.value}` : ''}`,
   });
   axis(root, lay, TOP, plot, { labels: false });
   root.append(svg('line', { class: 'baseline', x1: lay.left, x2: lay.right, y1: y(0), y2: y(0) }));
-  root.append(svg('text', { class: 'row-label', x: lay.label, y: TOP + 10, 'text-anchor': 'end' }, yLabel));
-  for (const v of [0, Math.round(yMax / 2), yMax].filter((v, i, a) => a.indexOf(v) === i)) {
+  root.append(svg('text', { class: 'row-label', x: 0, y: TOP + plot / 2 + 4 }, yLabel));
+  for (const v of [0, yMax]) {
     root.append(svg('text', { class: 'tick', x: lay.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, v));
   }
   for (const s of series) {
     if (s.kind === 'bars') {
       for (const [t0, t1, v] of s.points) {
-        const x1 = lay.x(t0) + 1;
-        const x2 = lay.x(t1) - 1;
+        // `inset`: a gap each side, as a share of the bar; bars stop at the axis' end.
+        const pad = s.inset ? (lay.x(t1) - lay.x(t0)) * s.inset : 1;
+        const x1 = lay.x(t0) + pad;
+        const x2 = Math.min(lay.x(t1) - pad, lay.right);
+        if (x2 <= x1) continue;
+        if (s.labels && v > 0) {
+          root.append(svg('text', { class: 'tick', x: (x1 + x2) / 2, y: y(v) - 4, 'text-anchor': 'middle' }, v));
+        }
         root.append(svg('rect', {
           class: `bar ${s.cls}`, x: x1, y: y(v), width: Math.max(1, x2 - x1), height: y(0) - y(v), rx: 2,
-        }, svg('title', {}, `${v} ${s.name} in ${seconds(t0)} – ${seconds(t1)}`)));
+        }, svg('title', {}, `${s.format ? s.format(v) : v} ${s.name} in ${seconds(t0)} – ${seconds(t1)}`)));
+        // A bar taller than the axis is cut at the top and labelled with its value.
+        if (v > yMax) {
+          root.append(svg('text', { class: 'bar-label', x: Math.min((x1 + x2) / 2, lay.right - 20), y: TOP + 10, 'text-anchor': 'middle' }, s.format ? s.format(v) : v));
+        }
       }
     } else if (s.points.length) {
       let d = `M${lay.x(s.points[0][0])} ${y(0)}`;
@@ -75,7 +85,8 @@ export function concurrency(intervals) {
   let n = 0;
   for (const [t, d] of events) {
     n += d;
-    if (points.at(-1)[0] === t) points.at(-1)[1] = n;
+    // Changes less than 1 ms apart are one change (a release and the next start).
+    if (t - points.at(-1)[0] < 1) points.at(-1)[1] = n;
     else points.push([t, n]);
   }
   return points;

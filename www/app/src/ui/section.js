@@ -86,9 +86,14 @@ export function section(demo) {
     result.dataset.state = 'running';
     result.textContent = demo.runningText ?? 'Running…';
     let live = true;
-    const tick = () => {
+    let drawn = -Infinity;
+    const tick = (frame) => {
       if (!live) return;
-      redraw(recorder.spans(), ctx.now(), true);
+      // Ten redraws a second are smooth enough and leave the frames to the page.
+      if (frame - drawn >= (demo.redrawEvery ?? 100)) {
+        drawn = frame;
+        redraw(recorder.spans(), ctx.now(), true);
+      }
       requestAnimationFrame(tick);
     };
     recorder.start();

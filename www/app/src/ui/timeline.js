@@ -30,10 +30,11 @@ export function layout(width, tMax) {
   return { width, label, left, right, tMax, x };
 }
 
-/** A round time step giving 4 to 10 ticks up to `tMax` ms. */
-export function tickStep(tMax) {
+/** A round time step giving at most 8 ticks up to `tMax` ms, at least 64 px apart. */
+export function tickStep(tMax, px = 800) {
+  const most = Math.max(2, Math.min(8, Math.floor(px / 64)));
   for (const step of [50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000]) {
-    if (tMax / step <= 8) return step;
+    if (tMax / step <= most) return step;
   }
   return 100000;
 }
@@ -42,7 +43,7 @@ export const seconds = (ms) => (ms >= 1000 || ms === 0 ? `${+(ms / 1000).toFixed
 
 /** The time axis along the top of the timeline (or the bottom of a chart). */
 export function axis(g, lay, y, height, { labels = true } = {}) {
-  const step = tickStep(lay.tMax);
+  const step = tickStep(lay.tMax, lay.right - lay.left);
   for (let t = 0; t <= lay.tMax + 1e-6; t += step) {
     const x = lay.x(t);
     g.append(svg('line', { class: 'grid', x1: x, x2: x, y1: y, y2: y + height }));
@@ -89,9 +90,13 @@ export function drawTimeline(host, rows, { tMax, now = null, summary = '' }) {
         svg('title', {}, `${m.kind} at ${seconds(m.at)}`)));
     }
     if (row.note && last) {
-      const x = Math.min(lay.x(last.to) + 6, width - 4);
-      const right = x > width - 90;
-      g.append(svg('text', { class: 'row-note', x: right ? lay.x(last.from) - 6 : x, y: y + ROW / 2 + 4, 'text-anchor': right ? 'end' : 'start' }, row.note));
+      // After the bar, or inside its end when the bar reaches the right edge.
+      const end = lay.x(last.to);
+      const inside = end + 80 > width;
+      g.append(svg('text', {
+        class: inside ? 'row-note inside' : 'row-note', x: inside ? end - 6 : end + 6,
+        y: y + ROW / 2 + 4, 'text-anchor': inside ? 'end' : 'start',
+      }, row.note));
     }
     root.append(g);
   });
@@ -115,7 +120,7 @@ export function spanRows(spans, now, label = (s) => s.name) {
 export function spanSegments(span, now) {
   const out = [];
   const start = span.start ?? (span.end ?? now);
-  if (start - span.queued > 0.5) out.push({ from: span.queued, to: start, state: 'queued' });
+  if (start - span.queued > 3) out.push({ from: span.queued, to: start, state: 'queued' });
   if (span.start !== null) {
     out.push({ from: span.start, to: span.end ?? now, state: span.end === null ? 'running' : span.state });
   } else if (span.end !== null) {
@@ -137,7 +142,7 @@ export function waitingRows(outer, inner, now, label) {
     if (!w) {
       segments.push({ from: o.queued, to: end, state: o.end === null ? 'queued' : o.state });
     } else {
-      if (w.queued > o.queued + 0.5) segments.push({ from: o.queued, to: w.queued, state: 'queued' });
+      if (w.queued > o.queued + 3) segments.push({ from: o.queued, to: w.queued, state: 'queued' });
       segments.push(...spanSegments(w, now));
     }
     return { label: label(o, i), segments, marks: [] };
