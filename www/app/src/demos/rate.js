@@ -61,8 +61,11 @@ export default {
     const results = await apiWithRateLimit(params.count, params.max, params.ms);
     const inner = recorder.spans().filter(isCall).map((s) => s.start);
     const most = maxInWindow(inner, 1000);
+    // The limiter times its grants; a call starts (is first polled) a little later, and
+    // later still on a busy machine, so a window 50 ms short of a second allows for that.
+    const mostAllowingLateness = maxInWindow(inner, 950);
     return {
-      data: { results: results.length, maxPerWindow: most, max: params.max },
+      data: { results: results.length, maxPerWindow: most, maxPerWindowLate: mostAllowingLateness, max: params.max },
       stats: [['Calls', results.length], ['Most starts in any 1 s', most, most <= params.max ? 'good' : 'bad'], ['Limit', `${params.max} / s`]],
       text: `${results.length} calls; at most ${most} started in any one-second window (limit ${params.max}).`,
     };

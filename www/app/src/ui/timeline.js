@@ -22,10 +22,10 @@ export function legend(states = STATES) {
 }
 
 /** Layout shared by the timeline and the charts under it, so their time axes line up. */
-export function layout(width, tMax) {
+export function layout(width, tMax, reserve = 0) {
   const label = Math.round(Math.min(132, Math.max(76, width * 0.2)));
   const left = label + 10;
-  const right = width - 14;
+  const right = width - 14 - reserve;
   const x = (t) => left + (Math.max(0, t) / tMax) * (right - left);
   return { width, label, left, right, tMax, x };
 }
@@ -61,7 +61,8 @@ const TOP = 26;
  */
 export function drawTimeline(host, rows, { tMax, now = null, summary = '' }) {
   const width = Math.max(300, host.clientWidth || 600);
-  const lay = layout(width, tMax);
+  // Room after the bars for the rows' notes ("3 attempts").
+  const lay = layout(width, tMax, rows.some((r) => r.note) ? 76 : 0);
   const height = TOP + rows.length * ROW + 6;
   const root = svg('svg', {
     class: 'timeline', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img',
@@ -92,7 +93,7 @@ export function drawTimeline(host, rows, { tMax, now = null, summary = '' }) {
     if (row.note && last) {
       // After the bar, or inside its end when the bar reaches the right edge.
       const end = lay.x(last.to);
-      const inside = end + 80 > width;
+      const inside = end + 76 > width;
       g.append(svg('text', {
         class: inside ? 'row-note inside' : 'row-note', x: inside ? end - 6 : end + 6,
         y: y + ROW / 2 + 4, 'text-anchor': inside ? 'end' : 'start',
