@@ -47,6 +47,7 @@ pub async fn sequential_vs_concurrent() -> Comparison {
     }
 }
 
+// #region demo (the playground's "choosing a concurrency model" listing)
 weft::func! {
     /// The number of primes in `[start, end)`, by trial division: honest CPU work.
     pub fn count_primes_between(start: u64, end: u64) -> u64 {
@@ -89,6 +90,7 @@ pub async fn count_primes_on(
         .await?;
     Ok(counts.into_iter().sum())
 }
+// #endregion
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod demos;
+pub mod twins;
 
 #[cfg(target_arch = "wasm32")]
 mod exports;

@@ -15,7 +15,7 @@ export function launch() {
   });
 }
 
-/** Opens a page and records every console error and uncaught exception on it. */
+/** Opens the playground and records every console error, CSP report and uncaught exception. */
 export async function open(browser, { width = 1280, height = 800 } = {}) {
   const page = await browser.newPage({ viewport: { width, height } });
   const errors = [];
@@ -26,5 +26,37 @@ export async function open(browser, { width = 1280, height = 800 } = {}) {
   });
   page.on('pageerror', (error) => errors.push(String(error)));
   await page.goto(baseUrl);
+  await page.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
   return { page, errors, console };
+}
+
+/** Sets the demo's inputs (range inputs and selects) by name. */
+export async function setInputs(page, demo, values) {
+  for (const [name, value] of Object.entries(values)) {
+    await page.locator(`#${demo}-${name}`).evaluate((input, v) => {
+      input.value = String(v);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, value);
+  }
+}
+
+/** Clicks the demo's Run button, waits for its result; gives the result's data and text. */
+export async function runDemo(page, demo, timeout = 60_000) {
+  await page.locator(`#${demo}-run:enabled`).click();
+  const result = page.locator(`#${demo}-result`);
+  await page.locator(`#${demo}-result[data-state="done"], #${demo}-result[data-state="failed"]`)
+    .waitFor({ timeout });
+  const text = await result.textContent();
+  const state = await result.getAttribute('data-state');
+  if (state !== 'done') throw new Error(`${demo} failed: ${text}`);
+  return { data: JSON.parse(await result.getAttribute('data-json')), text };
+}
+
+/** The timeline's rows: `[{ label, state, segments: [state…] }]`. */
+export function timelineRows(page, demo) {
+  return page.locator(`#${demo}-timeline g.row`).evaluateAll((rows) => rows.map((row) => ({
+    label: row.dataset.row,
+    state: row.dataset.state,
+    segments: [...row.querySelectorAll('rect.seg')].map((r) => r.dataset.state),
+  })));
 }

@@ -47,7 +47,7 @@ pub fn run_command(args: &[String]) -> Result {
     // The browser half: one page in headless Chromium, every W line against its anchors.
     crate::setup::chromium()?;
     crate::setup::npm_packages("www")?;
-    let www = crate::play::build()?;
+    let www = crate::play::build_wasm()?;
     let server = crate::serve::Server::start(&www, 0)?;
     let browser = out.join("browser.json");
     let mut page = Command::new("node");

@@ -1,15 +1,25 @@
 //! `cargo xtask play`: build the playground and serve it.
+//!
+//! The playground is a Vite app (www/app) built on the npm package `weft` the way users build:
+//! the package `cargo xtask npm` packs is installed into the app from its tarball, and
+//! `vite build` writes www/dist. The CPU demo also loads the weft-playground crate's wasm
+//! (www/pkg, its `WorkerPool` demo); it is copied to www/dist/pkg, unbundled, because its
+//! workers start from their own module's URL.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cmd::{self, Result, run};
+use crate::npm::Package;
 use crate::{serve, setup};
 
 pub const DEFAULT_PORT: u16 = 8080;
 
-/// Builds the playground's wasm into `www/pkg`; returns the `www` folder to serve.
-pub fn build() -> Result<PathBuf> {
+const APP: &str = "www/app";
+
+/// Builds the weft-playground crate's wasm into `www/pkg`; returns the `www` folder (the
+/// benchmark pages in www/bench are served from it).
+pub fn build_wasm() -> Result<PathBuf> {
     setup::wasm_target()?;
     setup::wasm_bindgen()?;
     run(cmd::cargo().args([
@@ -32,21 +42,36 @@ pub fn build() -> Result<PathBuf> {
     Ok(www)
 }
 
-/// Copies what a static host needs (pages, scripts, styles, wasm, `_headers`) into `www/dist`.
-fn write_dist(www: &Path) -> Result<PathBuf> {
+/// Builds the whole playground into `www/dist` with the npm package `package`; returns dist.
+pub fn build_with(package: &Package) -> Result<PathBuf> {
+    let www = build_wasm()?;
+    setup::npm_packages(APP)?;
+    let app = cmd::root().join(APP);
+    // As a user would: `npm install weft`, from the tarball. --no-save keeps the app's
+    // package.json and lockfile as committed (the package is not on a registry).
+    run(Command::new("npm")
+        .args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+        ])
+        .arg(&package.tarball)
+        .current_dir(&app))?;
+    run(Command::new("node_modules/.bin/vite")
+        .args(["build", "--logLevel", "warn"])
+        .current_dir(&app))?;
     let dist = www.join("dist");
-    let _ = std::fs::remove_dir_all(&dist);
-    for entry in [
-        "index.html",
-        "main.js",
-        "style.css",
-        "favicon.svg",
-        "_headers",
-        "pkg",
-    ] {
-        copy(&www.join(entry), &dist.join(entry))?;
-    }
+    copy(&www.join("pkg"), &dist.join("pkg"))?;
+    copy(&www.join("_headers"), &dist.join("_headers"))?;
     Ok(dist)
+}
+
+/// Builds the npm package, then the playground; returns `www/dist`.
+pub fn build() -> Result<PathBuf> {
+    let package = crate::npm::build()?;
+    build_with(&package)
 }
 
 fn copy(from: &Path, to: &Path) -> Result {
@@ -80,8 +105,7 @@ pub fn run_command(args: &[String]) -> Result {
             other => return Err(format!("unknown option `{other}` for `play`")),
         }
     }
-    let www = build()?;
-    let dist = write_dist(&www)?;
+    let dist = build()?;
     if build_only {
         println!(
             "\nwrote {} — serve it from any static host with the headers in its _headers file",

@@ -154,22 +154,26 @@ pub fn run_command(args: &[String]) -> Result {
         }
         Ok(())
     })?;
+    let mut package = None;
     tally.step(
         "npm package and a Vite app using it, in headless Chromium",
         |t| {
-            let package = crate::npm::build()?;
-            t.npm = crate::npm::test(&package)?;
-            t.consumer = crate::consumer::test(&package)?;
+            let built = crate::npm::build()?;
+            t.npm = crate::npm::test(&built)?;
+            t.consumer = crate::consumer::test(&built)?;
+            package = Some(built);
             Ok(())
         },
     )?;
     tally.step("playground end to end (Playwright + Chromium)", |t| {
-        let www = play::build()?;
-        let server = serve::Server::start(&www, 0)?;
+        let package = package.as_ref().expect("built in the step before");
+        let dist = play::build_with(package)?;
+        let www = cmd::root().join("www");
+        let server = serve::Server::start(&dist, 0)?;
         let out = run_tee(
             Command::new("node")
                 // One file at a time: the worker pool demo fills every core, which would
-                // disturb the timing of the other pages' demos.
+                // disturb the timing of the other demos.
                 .args([
                     "--test",
                     "--test-concurrency=1",
