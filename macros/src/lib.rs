@@ -131,9 +131,9 @@ fn expand(item: ItemFn) -> syn::Result<TokenStream2> {
             )]
             #[doc(hidden)]
             pub fn #export_ident(
-                input: ::std::vec::Vec<u8>,
+                input: ::weft::__private::wasm_bindgen::JsValue,
             ) -> ::core::result::Result<
-                ::std::vec::Vec<u8>,
+                ::weft::__private::wasm_bindgen::JsValue,
                 ::weft::__private::wasm_bindgen::JsValue,
             > {
                 ::weft::__private::call_export(#name, input)

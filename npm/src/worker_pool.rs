@@ -255,10 +255,7 @@ impl JsWorkerPool {
                     Ok((pool.run(count_primes, n).await.map_err(error)? as f64).into())
                 }
                 Builtin::Invert(input) => {
-                    let call = WebCall::Rust {
-                        name: invert.name(),
-                        inputs: Array::of1(&input),
-                    };
+                    let call = WebCall::rust_bytes(invert.name(), input);
                     match pool.call(call).await.map_err(error)? {
                         WebReply::Rust(mut results) => {
                             let bytes = results.pop().unwrap_or(Err(WorkerError::Cancelled));

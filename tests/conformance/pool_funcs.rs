@@ -100,3 +100,22 @@ weft::func! {
         std::process::abort()
     }
 }
+
+/// How many times [`tally`] ran for each argument, in this process (natively: the pool's
+/// threads share it; in the browser each worker has its own copy, so only native tests read it).
+pub static TALLY: std::sync::Mutex<std::collections::BTreeMap<u64, u32>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// How many times [`tally`] ran with `x`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn tallied(x: u64) -> u32 {
+    TALLY.lock().unwrap().get(&x).copied().unwrap_or(0)
+}
+
+weft::func! {
+    /// Counts its run in [`TALLY`] and gives `x` back.
+    pub fn tally(x: u64) -> u64 {
+        *TALLY.lock().unwrap().entry(x).or_default() += 1;
+        x
+    }
+}

@@ -29,3 +29,22 @@ export function fail(message) {
 export function spin() {
   for (;;) {}
 }
+
+// Runs of `record`, as the page hears of them: each worker posts the value it was called with to
+// a BroadcastChannel, so a test can tell a job that ran twice (or that should not have run).
+const RUNS = 'weft-test-runs';
+const heard = [];
+if (typeof window !== 'undefined') new BroadcastChannel(RUNS).onmessage = ({ data }) => heard.push(data);
+let channel = null;
+
+/** Tells the page it ran with `value`, and gives `value` back. */
+export function record(value) {
+  channel ??= new BroadcastChannel(RUNS);
+  channel.postMessage(value);
+  return value;
+}
+
+/** How many times the page heard of `record(value)` running. */
+export function timesRecorded(value) {
+  return heard.filter((v) => v === value).length;
+}

@@ -11,7 +11,7 @@ use weft::offload::Progress;
 use weft::{Bytes, WorkerError, WorkerPool};
 
 use crate::pool_funcs::{
-    add, boom, count_primes, reverse_bytes, shout, spin_ms, square, square_unless_13,
+    add, boom, count_primes, reverse_bytes, shout, spin_ms, square, square_unless_13, tally,
 };
 #[cfg(not(target_arch = "wasm32"))]
 use crate::support::eventually;
@@ -278,6 +278,245 @@ conformance! {
         assert!(matches!(registry.call("square", vec![7, 1]), Err(WorkerError::Payload(_))));
         let ok = registry.call("square", 9_u64.into_payload().unwrap()).unwrap();
         assert_eq!(u64::from_payload(ok), Ok(81));
+    }
+}
+
+/// A one-worker pool that has run a few tiny jobs: it knows they are short, so it gives its
+/// worker several at once (they wait on the worker behind the running one: pipelining).
+async fn warm_pool(timeout: Option<std::time::Duration>) -> WorkerPool {
+    let mut builder = WorkerPool::builder().size(1);
+    if let Some(limit) = timeout {
+        builder = builder.job_timeout(limit);
+    }
+    let pool = builder.build().unwrap();
+    for x in 0..8 {
+        assert_eq!(pool.run(square, x).await, Ok(x * x));
+    }
+    pool
+}
+
+/// Submits `square(x)` for each `x` (without awaiting: they go to the worker together).
+async fn submit_squares(pool: &WorkerPool, xs: std::ops::Range<u64>) -> Vec<weft::JobHandle<u64>> {
+    let mut jobs = Vec::new();
+    for x in xs {
+        jobs.push(pool.submit(square, x).await.unwrap());
+    }
+    jobs
+}
+
+conformance! {
+    async fn jobs_waiting_behind_a_timed_out_job_run_once_on_the_fresh_worker() {
+        let pool = warm_pool(Some(ms(300))).await;
+        let stuck = pool.submit(spin_ms, 60_000).await.unwrap();
+        let mut behind = Vec::new();
+        for x in 1000..1008 {
+            behind.push(pool.submit(tally, x).await.unwrap());
+        }
+        let squares = submit_squares(&pool, 0..8).await;
+        assert_eq!(stuck.await, Err(WorkerError::Timeout(ms(300))));
+        for (job, x) in behind.into_iter().zip(1000..) {
+            assert_eq!(job.await, Ok(x), "never lost");
+        }
+        for (job, x) in squares.into_iter().zip(0..) {
+            assert_eq!(job.await, Ok(x * x));
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        for x in 1000..1008 {
+            assert_eq!(crate::pool_funcs::tallied(x), 1, "run exactly once: {x}");
+        }
+        assert_eq!(pool.run(square, 9).await, Ok(81), "the pool goes on");
+    }
+}
+
+conformance! {
+    async fn a_waiting_job_s_timeout_counts_from_when_it_starts() {
+        let pool = warm_pool(Some(ms(1000))).await;
+        // Each takes 400 ms, well within the limit; the last ends 1.2 s after they were given
+        // to the worker together, past the limit: it is timed from its own start.
+        let mut jobs = Vec::new();
+        for _ in 0..3 {
+            jobs.push(pool.submit(spin_ms, 400).await.unwrap());
+        }
+        for job in jobs {
+            assert_eq!(job.await, Ok(400));
+        }
+    }
+}
+
+conformance! {
+    async fn a_job_cancelled_while_waiting_on_a_worker_does_not_run_and_others_are_unharmed() {
+        let pool = warm_pool(None).await;
+        let busy = pool.submit(spin_ms, 300).await.unwrap();
+        let doomed = pool.submit(tally, 2000).await.unwrap();
+        let after = submit_squares(&pool, 0..4).await;
+        weft::sleep(ms(50)).await; // all given to the worker by now
+        drop(doomed);
+        assert_eq!(busy.await, Ok(300));
+        for (job, x) in after.into_iter().zip(0..) {
+            assert_eq!(job.await, Ok(x * x));
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        assert_eq!(crate::pool_funcs::tallied(2000), 0, "the cancelled job never ran");
+        assert_eq!(pool.run(square, 5).await, Ok(25));
+
+        // Dropped once it runs, it is abandoned like any running job; the rest still run.
+        let long = pool.submit(spin_ms, 60_000).await.unwrap();
+        let rest = submit_squares(&pool, 0..4).await;
+        weft::sleep(ms(50)).await;
+        drop(long);
+        for (job, x) in rest.into_iter().zip(0..) {
+            assert_eq!(job.await, Ok(x * x));
+        }
+    }
+}
+
+conformance! {
+    async fn jobs_waiting_behind_a_panicking_job_run_on_the_next_worker() {
+        let pool = warm_pool(None).await;
+        let crash = pool.submit(boom, "behind me".to_string()).await.unwrap();
+        let mut behind = Vec::new();
+        for x in 3000..3008 {
+            behind.push(pool.submit(tally, x).await.unwrap());
+        }
+        assert_eq!(crash.await, Err(WorkerError::Panicked("behind me".into())));
+        for (job, x) in behind.into_iter().zip(3000..) {
+            assert_eq!(job.await, Ok(x));
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        for x in 3000..3008 {
+            assert_eq!(crate::pool_funcs::tallied(x), 1, "run exactly once: {x}");
+        }
+        // In a map whose chunks wait on the worker: only the panicking item fails.
+        let results: Vec<(usize, Result<u64, WorkerError>)> =
+            pool.map_unordered(square_unless_13, 0..400).collect().await;
+        assert_eq!(results.len(), 400);
+        for (index, result) in results {
+            if index == 13 {
+                assert!(result.unwrap_err().is_panic());
+            } else {
+                assert_eq!(result, Ok((index * index) as u64));
+            }
+        }
+    }
+}
+
+conformance! {
+    async fn results_keep_their_order_when_jobs_wait_on_workers() {
+        let pool = WorkerPool::builder().size(2).build().unwrap();
+        assert_eq!(pool.map(square, 0..64).await.unwrap().len(), 64);
+        let squares = pool.map(square, 0..5000).await.unwrap();
+        assert_eq!(squares, (0..5000).map(|x| x * x).collect::<Vec<u64>>());
+        let jobs = {
+            let mut jobs = Vec::new();
+            for x in 0..500 {
+                jobs.push(pool.submit(square, x).await.unwrap());
+            }
+            jobs
+        };
+        for (job, x) in jobs.into_iter().zip(0..) {
+            assert_eq!(job.await, Ok(x * x));
+        }
+        let mut seen: Vec<usize> = pool.map_unordered(square, 0..3000).map(|(i, _)| i).collect().await;
+        seen.sort_unstable();
+        assert_eq!(seen, (0..3000).collect::<Vec<_>>());
+    }
+}
+
+conformance! {
+    async fn jobs_waiting_on_a_worker_count_in_the_queue_capacity() {
+        let pool = WorkerPool::builder().size(1).queue_capacity(2).build().unwrap();
+        for x in 0..8 {
+            assert_eq!(pool.run(square, x).await, Ok(x * x));
+        }
+        let busy = pool.submit(spin_ms, 300).await.unwrap();
+        let submitted = Counter::default();
+        let producer = {
+            let (pool, submitted) = (pool.clone(), submitted.clone());
+            weft::spawn(async move {
+                let mut jobs = Vec::new();
+                for x in 4000..4006 {
+                    jobs.push(pool.submit(tally, x).await.unwrap());
+                    submitted.bump();
+                }
+                jobs
+            })
+        };
+        weft::sleep(ms(100)).await; // the worker is still busy: the queue is full
+        assert_eq!(pool.queued(), 2, "two jobs wait (on the worker or in the queue)");
+        assert_eq!(submitted.get(), 2, "the third submit waits for room");
+        assert_eq!(busy.await, Ok(300));
+        for (job, x) in producer.await.unwrap().into_iter().zip(4000..) {
+            assert_eq!(job.await, Ok(x));
+        }
+        assert_eq!(pool.queued(), 0);
+        #[cfg(not(target_arch = "wasm32"))]
+        for x in 4000..4006 {
+            assert_eq!(crate::pool_funcs::tallied(x), 1, "run exactly once: {x}");
+        }
+    }
+}
+
+conformance! {
+    async fn terminate_fails_jobs_waiting_on_a_worker_and_runs_none_of_them() {
+        let pool = warm_pool(None).await;
+        let running = pool.submit(spin_ms, 60_000).await.unwrap();
+        let mut behind = Vec::new();
+        for x in 5000..5008 {
+            behind.push(pool.submit(tally, x).await.unwrap());
+        }
+        weft::sleep(ms(50)).await;
+        let start = weft::now();
+        pool.terminate().await;
+        assert_eq!(running.await, Err(WorkerError::Terminated));
+        for job in behind {
+            assert_eq!(job.await, Err(WorkerError::Terminated));
+        }
+        assert!(weft::now() - start < PATIENCE);
+        #[cfg(not(target_arch = "wasm32"))]
+        for x in 5000..5008 {
+            assert_eq!(crate::pool_funcs::tallied(x), 0, "never ran: {x}");
+        }
+    }
+}
+
+conformance! {
+    async fn close_finishes_jobs_waiting_on_a_worker() {
+        let pool = warm_pool(None).await;
+        let running = pool.submit(spin_ms, 100).await.unwrap();
+        let behind = submit_squares(&pool, 0..16).await;
+        pool.close().await;
+        assert_eq!(running.await, Ok(100));
+        for (job, x) in behind.into_iter().zip(0..) {
+            assert_eq!(job.await, Ok(x * x));
+        }
+        assert_eq!(pool.run(square, 1).await, Err(WorkerError::Closed));
+    }
+}
+
+conformance! {
+    async fn jobs_behind_one_that_times_out_as_it_ends_run_exactly_once() {
+        // The limit is just under the job's length: its answer races the timeout, and may come
+        // while the pool gives its worker a last chance. Whichever wins, the jobs behind it run
+        // exactly once, on this worker or the next.
+        let pool = warm_pool(Some(ms(190))).await;
+        for round in 0..3_u64 {
+            let late = pool.submit(spin_ms, 200).await.unwrap();
+            let mut behind = Vec::new();
+            for x in 0..6 {
+                behind.push(pool.submit(tally, 6000 + round * 10 + x).await.unwrap());
+            }
+            let late = late.await;
+            assert!(matches!(late, Ok(200) | Err(WorkerError::Timeout(_))), "{late:?}");
+            for (job, x) in behind.into_iter().zip(0..) {
+                assert_eq!(job.await, Ok(6000 + round * 10 + x));
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            for x in 0..6 {
+                let x = 6000 + round * 10 + x;
+                assert_eq!(crate::pool_funcs::tallied(x), 1, "run exactly once: {x}");
+            }
+        }
+        assert_eq!(pool.run(square, 7).await, Ok(49));
     }
 }
 

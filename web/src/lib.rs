@@ -23,6 +23,7 @@
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
 mod executor;
+mod payload;
 mod pool;
 mod timer;
 
@@ -83,12 +84,16 @@ pub mod __private {
     use wasm_bindgen::JsValue;
     use weft_core::offload::{Func, WorkerError};
 
-    /// The body of a `__weft_fn_<name>` export: a payload error is thrown as a string, which the
-    /// worker reports for that item alone (any other throw means the instance broke).
-    pub fn call_export<A, R>(func: Func<A, R>, input: Vec<u8>) -> Result<Vec<u8>, JsValue> {
-        func.call_payload(input).map_err(|e| match e {
-            WorkerError::Payload(why) => JsValue::from_str(&why),
-            other => JsValue::from_str(&other.to_string()),
-        })
+    /// The body of a `__weft_fn_<name>` export: the argument and the result in their JavaScript
+    /// form (a string, or a `Uint8Array` when large). A payload error is thrown as a string,
+    /// which the worker reports for that item alone (any other throw means the instance broke).
+    pub fn call_export<A, R>(func: Func<A, R>, input: JsValue) -> Result<JsValue, JsValue> {
+        crate::payload::from_js(&input)
+            .and_then(|input| func.call_payload(input))
+            .map(crate::payload::to_js)
+            .map_err(|e| match e {
+                WorkerError::Payload(why) => JsValue::from_str(&why),
+                other => JsValue::from_str(&other.to_string()),
+            })
     }
 }

@@ -5,13 +5,21 @@
 //! no blob: URL, no eval). The page posts it the `WebAssembly.Module` it already has
 //! (`wasm_bindgen::module()`) and the URL of the wasm-bindgen glue (`import.meta.url` read inside
 //! the glue); the worker imports that glue, instantiates the module, and calls registered
-//! functions through their exports `__weft_fn_<name>`, found by name. Arguments and results are
-//! `Uint8Array` payloads whose buffers are transferred both ways: the only copies are the ones
-//! into and out of each instance's memory.
+//! functions through their exports `__weft_fn_<name>`, found by name. Arguments and results
+//! cross as small strings or, when large, as `Uint8Array`s whose buffers are transferred both
+//! ways (see payload.rs): the only copies of a large buffer are the ones into and out of each
+//! instance's memory.
+//!
+//! The pool may post a worker several jobs ahead (pipelining): the worker runs them in order and
+//! answers each, and its `onmessage` hands each answer straight to the job's caller through the
+//! lane. A job posted ahead is posted as a copy (the lane keeps it), so that if the worker is
+//! terminated before starting it, it runs on the replacement; a job whose buffers must move is
+//! posted only to an idle worker.
 //!
 //! A Rust panic aborts a worker's instance: the worker hands back the results it had, the
-//! panicking item's message and the items it had not started; this backend replaces the worker
-//! and runs those items on the new one. A timed-out or cancelled job's worker is terminated.
+//! panicking item's message and the items it had not started, and runs nothing more; this
+//! backend reports it, and the pool replaces the worker and runs those items, then the jobs
+//! that were waiting, on the new one. A timed-out or cancelled job's worker is terminated.
 //!
 //! Needs wasm-bindgen's `web` target (ES module glue); other targets have no `import.meta.url`.
 
@@ -20,15 +28,17 @@ use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use core::time::Duration;
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Reflect, Uint8Array};
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use weft_core::offload::{Backend, CancelToken, Func, Payload, WorkerError};
+use weft_core::offload::{Backend, Func, Lane, Payload, Posted, WorkerError};
 
 use crate::Browser;
+use crate::executor::run_woken;
+use crate::payload::{self, Wire};
 
 /// The longest a new worker may take to load the glue and instantiate the module.
 const START_LIMIT: Duration = Duration::from_secs(30);
@@ -40,19 +50,29 @@ extern "C" {
         module: &JsValue,
         glue_url: &str,
         on_message: &Function,
+        on_number: &Function,
     ) -> Result<JsValue, JsValue>;
 
-    #[wasm_bindgen(js_name = postJob, catch)]
-    fn post_job(worker: &JsValue, name: &JsValue, inputs: &Array) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = gatherJob)]
+    fn gather_job(name: &JsValue, input: &JsValue);
 
-    #[wasm_bindgen(js_name = postModuleJob, catch)]
+    #[wasm_bindgen(js_name = gatherJobNumber)]
+    fn gather_job_number(name: &JsValue, input: f64);
+
+    #[wasm_bindgen(js_name = postJobs)]
+    fn post_jobs(worker: &JsValue);
+
+    #[wasm_bindgen(js_name = postModuleJob)]
     fn post_module_job(
         worker: &JsValue,
         url: &JsValue,
         name: &JsValue,
         args: &JsValue,
         transfer: &JsValue,
-    ) -> Result<(), JsValue>;
+    );
+
+    #[wasm_bindgen(js_name = postSkip)]
+    fn post_skip(worker: &JsValue, seq: f64);
 
     #[wasm_bindgen(js_name = stopWorker)]
     fn stop_worker_js(worker: &JsValue);
@@ -123,23 +143,54 @@ pub fn set_worker_factory(factory: Option<&Function>) {
     set_worker_factory_js(factory.map_or(&JsValue::NULL, |f| f.as_ref()));
 }
 
-/// A prepared job.
+/// A prepared job: a call of a registered Rust function, or of a function of the app's own ES
+/// module (see [`JsModuleJobs`]).
 #[derive(Debug)]
-pub enum WebCall {
-    /// A registered Rust function: its name and one encoded argument per item, already copied
-    /// out of wasm memory into buffers that will move to the worker (queued jobs take no wasm
-    /// memory).
+pub struct WebCall(Call);
+
+impl WebCall {
+    /// A call of the registered function `name` whose one encoded argument is already in
+    /// `input` (for a [`weft_core::offload::Bytes`] argument: the bytes themselves). The buffer
+    /// moves to the worker, never copied into this instance's memory; give it to
+    /// [`WorkerPool::call`](weft_core::offload::WorkerPool::call).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: weft_core::offload::WorkerPool<weft_web::Browser>) {
+    /// let input = js_sys::Uint8Array::from(&[1_u8, 2, 3][..]);
+    /// let reply = pool.call(weft_web::WebCall::rust_bytes("invert", input)).await;
+    /// assert!(matches!(reply, Ok(weft_web::WebReply::Rust(_))));
+    /// # }
+    /// ```
+    pub fn rust_bytes(name: &'static str, input: js_sys::Uint8Array) -> WebCall {
+        WebCall(Call::Rust {
+            name: js_name(name),
+            input: Wire::Js(input.into()),
+            moves: true,
+            done: Vec::new(),
+        })
+    }
+}
+
+#[derive(Debug)]
+enum Call {
+    /// A registered Rust function: its name and its encoded argument (or, for a chunk of a map,
+    /// an array of them), already in the form they are posted in, so queued jobs take no wasm
+    /// memory.
     Rust {
-        /// The function's registered name.
-        name: &'static str,
-        /// One `Uint8Array` payload per item.
-        inputs: Array,
+        /// The function's registered name, as a JS string.
+        name: JsValue,
+        input: Wire,
+        /// Whether a payload holds a buffer that moves when posted.
+        moves: bool,
+        /// The results of the items a crashed worker had finished, when this call is the rest
+        /// of a chunk: they come first in the job's reply.
+        done: Vec<Result<Vec<u8>, WorkerError>>,
     },
-    /// A function exported by an ES module of the app's own (see [`JsModuleJobs`]).
+    /// A function exported by an ES module of the app's own.
     Module {
-        /// The module's URL (same-origin).
         url: JsValue,
-        /// The export to call.
         name: JsValue,
         /// The arguments, an array spread into the call.
         args: JsValue,
@@ -162,21 +213,111 @@ const READY: u32 = 0;
 const DONE: u32 = 1;
 const UNKNOWN: u32 = 2;
 const CRASHED: u32 = 3;
+const FAILED: u32 = 4;
 const VALUE: u32 = 5;
 const THREW: u32 = 6;
+const OUTPUT: u32 = 7;
+const SKIPPED: u32 = 8;
+const UNPOSTABLE: u32 = 9;
 
-/// Messages from one worker (code and value), in arrival order, and the task waiting for one.
-#[derive(Default)]
-struct Inbox {
-    messages: RefCell<VecDeque<(u32, JsValue)>>,
-    waker: RefCell<Option<Waker>>,
+/// What a worker's message handler shares with its `WebWorker`.
+struct Link {
+    lane: Lane<Browser>,
+    /// Whether the worker said it is up; until then messages go to `start`.
+    up: Cell<bool>,
+    /// How the start went (`Err`: why it failed), and who waits to know.
+    start: RefCell<Option<Result<(), String>>>,
+    starter: RefCell<Option<Waker>>,
+    /// Results a crashed worker had finished for the job now running, which came back as the
+    /// rest of a chunk: they go first in its reply.
+    done: RefCell<Vec<Result<Vec<u8>, WorkerError>>>,
+}
+
+impl Link {
+    /// A one-payload Rust job's result that came as a number (the commonest answer).
+    fn on_number(&self, number: f64) {
+        let mut results = self.done.take();
+        results.push(payload::from_number(number));
+        self.lane.answer(Ok(WebReply::Rust(results)));
+    }
+
+    fn on_message(&self, code: u32, value: JsValue) {
+        if !self.up.get() {
+            let start = match code {
+                READY => Ok(()),
+                FAILED => Err(text(&value)),
+                _ => return,
+            };
+            self.up.set(start.is_ok());
+            *self.start.borrow_mut() = Some(start);
+            if let Some(starter) = self.starter.borrow_mut().take() {
+                starter.wake();
+            }
+            return;
+        }
+        let lane = &self.lane;
+        match code {
+            OUTPUT => {
+                let mut results = self.done.take();
+                results.push(payload::from_js(&value));
+                lane.answer(Ok(WebReply::Rust(results)));
+            }
+            DONE => {
+                let mut results = self.done.take();
+                collect_outputs(value.unchecked_ref(), &mut results);
+                lane.answer(Ok(WebReply::Rust(results)));
+            }
+            VALUE => lane.answer(Ok(WebReply::Module(Ok(value)))),
+            THREW => lane.answer(Ok(WebReply::Module(Err(value)))),
+            SKIPPED => lane.answer(Err(WorkerError::Cancelled)),
+            UNKNOWN => {
+                self.done.take();
+                lane.answer(Err(WorkerError::UnknownFunction(text(&value))));
+            }
+            UNPOSTABLE => lane.answer(Err(WorkerError::WorkerCrashed(format!(
+                "could not post to the worker: {}",
+                text(&value)
+            )))),
+            CRASHED => {
+                let mut results = self.done.take();
+                let outputs = Reflect::get(&value, &JsValue::from_str("outputs"))
+                    .map(JsCast::unchecked_into)
+                    .unwrap_or_default();
+                collect_outputs(&outputs, &mut results);
+                let why = field(&value, "message");
+                let panicked = Reflect::get(&value, &JsValue::from_str("panicked"))
+                    .is_ok_and(|p| p.is_truthy());
+                results.push(Err(if panicked {
+                    WorkerError::Panicked(why)
+                } else {
+                    WorkerError::WorkerCrashed(why)
+                }));
+                let rest: Array = Reflect::get(&value, &JsValue::from_str("rest"))
+                    .map(JsCast::unchecked_into)
+                    .unwrap_or_default();
+                if rest.length() == 0 {
+                    lane.crashed(Ok(WebReply::Rust(results)));
+                } else {
+                    let moves = rest.iter().any(|input| payload::moves(&input));
+                    lane.crashed_leaving(WebCall(Call::Rust {
+                        name: Reflect::get(&value, &JsValue::from_str("name")).unwrap_or_default(),
+                        input: Wire::Js(rest.into()),
+                        moves,
+                        done: results,
+                    }));
+                }
+            }
+            _ => lane.crashed(Err(WorkerError::WorkerCrashed(text(&value)))),
+        }
+    }
 }
 
 /// One module Web Worker of the pool.
 pub struct WebWorker {
     worker: JsValue,
-    inbox: Rc<Inbox>,
+    link: Rc<Link>,
     _on_message: Closure<dyn FnMut(u32, JsValue)>,
+    _on_number: Closure<dyn FnMut(f64)>,
 }
 
 impl core::fmt::Debug for WebWorker {
@@ -185,16 +326,17 @@ impl core::fmt::Debug for WebWorker {
     }
 }
 
-struct NextMessage<'a>(&'a Inbox);
+/// Resolves when the worker says how its start went.
+struct Started<'a>(&'a Link);
 
-impl Future for NextMessage<'_> {
-    type Output = (u32, JsValue);
+impl Future for Started<'_> {
+    type Output = Result<(), String>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(u32, JsValue)> {
-        match self.0.messages.borrow_mut().pop_front() {
-            Some(message) => Poll::Ready(message),
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), String>> {
+        match self.0.start.borrow_mut().take() {
+            Some(start) => Poll::Ready(start),
             None => {
-                *self.0.waker.borrow_mut() = Some(cx.waker().clone());
+                *self.0.starter.borrow_mut() = Some(cx.waker().clone());
                 Poll::Pending
             }
         }
@@ -202,62 +344,85 @@ impl Future for NextMessage<'_> {
 }
 
 impl WebWorker {
-    async fn start() -> Result<WebWorker, WorkerError> {
-        let inbox = Rc::new(Inbox::default());
+    async fn start(lane: Lane<Browser>) -> Result<WebWorker, WorkerError> {
+        let link = Rc::new(Link {
+            lane,
+            up: Cell::new(false),
+            start: RefCell::new(None),
+            starter: RefCell::new(None),
+            done: RefCell::new(Vec::new()),
+        });
+        // Both run the tasks an answer wakes (its caller) before returning to JavaScript.
         let on_message = Closure::<dyn FnMut(u32, JsValue)>::new({
-            let inbox = inbox.clone();
-            move |code, value| {
-                inbox.messages.borrow_mut().push_back((code, value));
-                if let Some(waker) = inbox.waker.borrow_mut().take() {
-                    waker.wake();
-                }
-            }
+            let link = link.clone();
+            move |code, value| run_woken(|| link.on_message(code, value))
+        });
+        let on_number = Closure::<dyn FnMut(f64)>::new({
+            let link = link.clone();
+            move |number| run_woken(|| link.on_number(number))
         });
         let glue_url = GLUE_URL.with(String::clone);
         let worker = start_worker_js(
             &wasm_bindgen::module(),
             &glue_url,
             on_message.as_ref().unchecked_ref(),
+            on_number.as_ref().unchecked_ref(),
         )
         .map_err(|e| {
             WorkerError::WorkerCrashed(format!("could not start a worker: {}", text(&e)))
         })?;
         let worker = WebWorker {
             worker,
-            inbox,
+            link,
             _on_message: on_message,
+            _on_number: on_number,
         };
-        let first = crate::timeout(START_LIMIT, worker.next()).await;
-        match first {
-            Ok((READY, _)) => Ok(worker),
-            Ok((_, message)) => {
-                worker.stop();
-                Err(WorkerError::WorkerCrashed(format!(
-                    "the worker did not start: {}",
-                    text(&message)
-                )))
+        match crate::timeout(START_LIMIT, Started(&worker.link)).await {
+            Ok(Ok(())) => Ok(worker),
+            Ok(Err(why)) => Err(WorkerError::WorkerCrashed(format!(
+                "the worker did not start: {why}"
+            ))),
+            Err(_) => Err(WorkerError::WorkerCrashed(format!(
+                "the worker did not start within {START_LIMIT:?}"
+            ))),
+        }
+    }
+
+    /// Posts `call` (the worker's copy, when the lane keeps it): Rust jobs are gathered into one
+    /// message, a module job goes in a message of its own, in its turn.
+    fn give(&self, call: &Call, gathered: &mut bool) {
+        match call {
+            Call::Rust { name, input, .. } => {
+                match input {
+                    Wire::Number(number) => gather_job_number(name, *number),
+                    Wire::Js(value) => gather_job(name, value),
+                }
+                *gathered = true;
             }
-            Err(_) => {
-                worker.stop();
-                Err(WorkerError::WorkerCrashed(format!(
-                    "the worker did not start within {START_LIMIT:?}"
-                )))
+            Call::Module {
+                url,
+                name,
+                args,
+                transfer,
+            } => {
+                self.flush(gathered);
+                post_module_job(&self.worker, url, name, args, transfer);
             }
         }
     }
 
-    fn next(&self) -> NextMessage<'_> {
-        NextMessage(&self.inbox)
-    }
-
-    fn stop(&self) {
-        stop_worker_js(&self.worker);
+    /// Posts the Rust jobs gathered so far, as one message.
+    fn flush(&self, gathered: &mut bool) {
+        if core::mem::take(gathered) {
+            post_jobs(&self.worker);
+        }
     }
 }
 
 impl Drop for WebWorker {
     fn drop(&mut self) {
-        self.stop();
+        // Idle or in the middle of an abandoned job, the same: terminate() ends it at once.
+        stop_worker_js(&self.worker);
     }
 }
 
@@ -274,12 +439,13 @@ fn text(value: &JsValue) -> String {
         .unwrap_or_else(|| String::from(js_sys::JsString::from(value.clone())))
 }
 
-/// Appends each entry of `outputs` (a `Uint8Array`, or `{error}`) to `results`.
+/// Appends each entry of `outputs` (a payload, or `{error}`) to `results`.
 fn collect_outputs(outputs: &Array, results: &mut Vec<Result<Vec<u8>, WorkerError>>) {
     for output in outputs.iter() {
-        match output.dyn_into::<Uint8Array>() {
-            Ok(bytes) => results.push(Ok(bytes.to_vec())),
-            Err(other) => results.push(Err(WorkerError::Payload(field(&other, "error")))),
+        if output.is_object() && !output.is_instance_of::<js_sys::Uint8Array>() {
+            results.push(Err(WorkerError::Payload(field(&output, "error"))));
+        } else {
+            results.push(payload::from_js(&output));
         }
     }
 }
@@ -288,6 +454,10 @@ impl Backend for Browser {
     type Worker = WebWorker;
     type Call = WebCall;
     type Reply = WebReply;
+
+    /// Tiny jobs are posted up to this many at a time: enough to keep a worker busy while the
+    /// page handles the answers, and few enough that a cancelled one is rarely far from its turn.
+    const DEPTH: usize = 32;
 
     fn default_size() -> usize {
         let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"));
@@ -303,14 +473,29 @@ impl Backend for Browser {
         func: Func<A, R>,
         items: Vec<A>,
     ) -> Result<WebCall, WorkerError> {
-        let inputs = Array::new();
-        for item in items {
-            inputs.push(&Uint8Array::from(&item.into_payload()?[..]));
-        }
-        Ok(WebCall::Rust {
-            name: func.name(),
-            inputs,
-        })
+        let input = if items.len() == 1 {
+            let item = items.into_iter().next().expect("one item");
+            Wire::of(item.into_payload()?)
+        } else {
+            let inputs = Array::new_with_length(items.len() as u32);
+            for (i, item) in items.into_iter().enumerate() {
+                inputs.set(i as u32, payload::to_js(item.into_payload()?));
+            }
+            Wire::Js(inputs.into())
+        };
+        let moves = match &input {
+            Wire::Number(_) => false,
+            Wire::Js(value) => match value.dyn_ref::<Array>() {
+                Some(inputs) => inputs.iter().any(|input| payload::moves(&input)),
+                None => payload::moves(value),
+            },
+        };
+        Ok(WebCall(Call::Rust {
+            name: js_name(func.name()),
+            input,
+            moves,
+            done: Vec::new(),
+        }))
     }
 
     fn unpack<R: Payload>(reply: WebReply) -> Vec<Result<R, WorkerError>> {
@@ -325,105 +510,41 @@ impl Backend for Browser {
         }
     }
 
-    fn start_worker() -> impl Future<Output = Result<WebWorker, WorkerError>> {
-        WebWorker::start()
+    fn can_wait(call: &WebCall) -> bool {
+        match &call.0 {
+            Call::Rust { moves, .. } => !moves,
+            Call::Module { transfer, .. } => {
+                transfer.is_undefined()
+                    || transfer.is_null()
+                    || transfer.dyn_ref::<Array>().is_some_and(|t| t.length() == 0)
+            }
+        }
     }
 
-    async fn execute(
-        worker: &mut WebWorker,
-        call: WebCall,
-        _token: &CancelToken,
-    ) -> Result<WebReply, WorkerError> {
-        match call {
-            WebCall::Rust { name, inputs } => execute_rust(worker, name, inputs).await,
-            WebCall::Module {
-                url,
-                name,
-                args,
-                transfer,
-            } => execute_module(worker, &url, &name, &args, &transfer).await,
-        }
+    fn start_worker(lane: Lane<Browser>) -> impl Future<Output = Result<WebWorker, WorkerError>> {
+        WebWorker::start(lane)
+    }
+
+    fn post(worker: &mut WebWorker, lane: &Lane<Browser>) {
+        let mut gathered = false;
+        lane.unposted(|_, posted| match posted {
+            Posted::Starting(WebCall(mut call)) => {
+                if let Call::Rust { done, .. } = &mut call {
+                    *worker.link.done.borrow_mut() = core::mem::take(done);
+                }
+                worker.give(&call, &mut gathered);
+            }
+            Posted::Waiting(WebCall(call)) => worker.give(call, &mut gathered),
+        });
+        worker.flush(&mut gathered);
+    }
+
+    fn skip(worker: &mut WebWorker, seq: u64) {
+        post_skip(&worker.worker, seq as f64);
     }
 
     fn stop_worker(worker: WebWorker, _abandoned: bool) {
-        // Idle or in the middle of an abandoned job, the same: terminate() ends it at once.
-        drop(worker);
-    }
-}
-
-async fn execute_module(
-    worker: &mut WebWorker,
-    url: &JsValue,
-    name: &JsValue,
-    args: &JsValue,
-    transfer: &JsValue,
-) -> Result<WebReply, WorkerError> {
-    post_module_job(&worker.worker, url, name, args, transfer).map_err(|e| {
-        WorkerError::WorkerCrashed(format!("could not post to the worker: {}", text(&e)))
-    })?;
-    let (code, message) = worker.next().await;
-    match code {
-        VALUE => Ok(WebReply::Module(Ok(message))),
-        THREW => Ok(WebReply::Module(Err(message))),
-        UNKNOWN => Err(WorkerError::UnknownFunction(format!(
-            "{} (not a function exported by {})",
-            text(name),
-            text(url)
-        ))),
-        _ => {
-            // The module failed to load, or the worker died: it is replaced before the next job.
-            let why = text(&message);
-            *worker = WebWorker::start().await?;
-            Err(WorkerError::WorkerCrashed(why))
-        }
-    }
-}
-
-async fn execute_rust(
-    worker: &mut WebWorker,
-    name: &'static str,
-    mut inputs: Array,
-) -> Result<WebReply, WorkerError> {
-    {
-        let mut results = Vec::with_capacity(inputs.length() as usize);
-        let js_name = js_name(name);
-        loop {
-            post_job(&worker.worker, &js_name, &inputs).map_err(|e| {
-                WorkerError::WorkerCrashed(format!("could not post to the worker: {}", text(&e)))
-            })?;
-            let (code, message) = worker.next().await;
-            match code {
-                DONE => {
-                    collect_outputs(message.unchecked_ref(), &mut results);
-                    return Ok(WebReply::Rust(results));
-                }
-                UNKNOWN => return Err(WorkerError::UnknownFunction(name.to_string())),
-                CRASHED => {
-                    let outputs = Reflect::get(&message, &JsValue::from_str("outputs"))
-                        .map(JsCast::unchecked_into)
-                        .unwrap_or_default();
-                    collect_outputs(&outputs, &mut results);
-                    let why = field(&message, "message");
-                    let panicked = Reflect::get(&message, &JsValue::from_str("panicked"))
-                        .is_ok_and(|p| p.is_truthy());
-                    results.push(Err(if panicked {
-                        WorkerError::Panicked(why)
-                    } else {
-                        WorkerError::WorkerCrashed(why)
-                    }));
-                    // The instance is dead: replace the worker, then run the items it left.
-                    let rest: Array = Reflect::get(&message, &JsValue::from_str("rest"))
-                        .map(JsCast::unchecked_into)
-                        .unwrap_or_default();
-                    *worker = WebWorker::start().await?;
-                    if rest.length() == 0 {
-                        return Ok(WebReply::Rust(results));
-                    }
-                    inputs = rest;
-                }
-                _ => return Err(WorkerError::WorkerCrashed(text(&message))),
-            }
-        }
+        drop(worker); // terminate() ends it at once, idle or not
     }
 }
 
@@ -455,12 +576,12 @@ impl JsModuleJobs for weft_core::offload::WorkerPool<Browser> {
         args: JsValue,
         transfer: JsValue,
     ) -> Result<Result<JsValue, JsValue>, WorkerError> {
-        let call = WebCall::Module {
+        let call = WebCall(Call::Module {
             url: JsValue::from_str(url),
             name: JsValue::from_str(name),
             args,
             transfer,
-        };
+        });
         match self.call(call).await? {
             WebReply::Module(outcome) => Ok(outcome),
             WebReply::Rust(_) => Err(WorkerError::Payload("a Rust reply to a module job".into())),

@@ -9,7 +9,11 @@ import init, {
 } from '../pkg/weft_playground.js';
 import { compare, median } from './harness.js';
 
-const quick = new URLSearchParams(location.search).has('quick');
+const params = new URLSearchParams(location.search);
+const quick = params.has('quick');
+// `?only=W1,W2` runs just those lines (for iterating and profiling).
+const only = params.get('only')?.split(',');
+const wanted = (id) => !only || only.includes(id);
 const ROUNDS = quick ? 3 : 9;
 const ROUND_TRIPS = quick ? 400 : 2000;
 const BURST = quick ? 4000 : 20000;
@@ -166,11 +170,11 @@ async function main() {
     pool2.exec('tiny', [0]), pool2.exec('tiny', [1])]);
 
   const rows = [
-    ...await w1(raws[0], comlink, pool1),
-    ...await w2(raws, comlink, pool2),
-    ...await w3(raws),
-    ...await w4(raws[0]),
-    ...await w7(),
+    ...wanted('W1') ? await w1(raws[0], comlink, pool1) : [],
+    ...wanted('W2') ? await w2(raws, comlink, pool2) : [],
+    ...wanted('W3') ? await w3(raws) : [],
+    ...wanted('W4') ? await w4(raws[0]) : [],
+    ...wanted('W7') ? await w7() : [],
   ];
   await pool1.terminate();
   await pool2.terminate();

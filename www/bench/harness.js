@@ -9,6 +9,17 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
  * Returns one row per anchor, shaped like results.json.
  */
 export async function compare({ id, workload, unit, goals, rounds, impls }) {
+  // `?impl=raw` runs only the implementations whose name contains it (to profile one alone); the
+  // figures are then printed to the console instead of making rows.
+  const alone = new URLSearchParams(location.search).get('impl');
+  if (alone) {
+    for (const impl of impls.filter((i) => i.name.includes(alone))) {
+      const values = [];
+      for (let round = 0; round <= rounds; round++) values.push(await impl.run());
+      console.log(`${id} ${impl.name}: ${median(values.slice(1)).toFixed(2)} ${unit}`);
+    }
+    return [];
+  }
   const samples = impls.map(() => []);
   for (let round = 0; round <= rounds; round++) {
     for (let k = 0; k < impls.length; k++) {

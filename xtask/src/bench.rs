@@ -1,6 +1,8 @@
-//! `cargo xtask bench [--quick] [--npm]`: every benchmark side by side with its anchor, then
-//! target/bench/results.json and BENCHMARKS.md. `--npm` runs only the npm package's lines (W4
-//! for an app module function, W5, W6) and leaves BENCHMARKS.md alone.
+//! `cargo xtask bench [--quick] [--npm | --browser-only]`: every benchmark side by side with its
+//! anchor, then target/bench/results.json and BENCHMARKS.md. `--npm` runs only the npm package's
+//! lines (W4 for an app module function, W5, W6) into target/bench/npm.json; `--browser-only`
+//! runs just the browser page (W1–W4, W7) into target/bench/browser.json. Both leave results.json
+//! and BENCHMARKS.md alone.
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -10,10 +12,12 @@ use crate::cmd::{self, Result, output, run};
 pub fn run_command(args: &[String]) -> Result {
     let mut quick = false;
     let mut npm_only = false;
+    let mut browser_only = false;
     for arg in args {
         match arg.as_str() {
             "--quick" => quick = true,
             "--npm" => npm_only = true,
+            "--browser-only" => browser_only = true,
             other => return Err(format!("unknown option `{other}` for `bench`")),
         }
     }
@@ -32,17 +36,19 @@ pub fn run_command(args: &[String]) -> Result {
         return Ok(());
     }
 
-    let native = out.join("native.json");
-    let mut bench = cmd::cargo();
-    bench
-        .args(["run", "--release", "-p", "weft-bench", "--", "--json"])
-        .arg(&native);
-    if quick {
-        bench.arg("--quick");
+    let mut rows = Vec::new();
+    if !browser_only {
+        let native = out.join("native.json");
+        let mut bench = cmd::cargo();
+        bench
+            .args(["run", "--release", "-p", "weft-bench", "--", "--json"])
+            .arg(&native);
+        if quick {
+            bench.arg("--quick");
+        }
+        run(&mut bench)?;
+        rows = read_rows(&native)?;
     }
-    run(&mut bench)?;
-
-    let mut rows = read_rows(&native)?;
 
     // The browser half: one page in headless Chromium, every W line against its anchors.
     crate::setup::chromium()?;
@@ -63,6 +69,13 @@ pub fn run_command(args: &[String]) -> Result {
     server.stop();
     ran?;
     rows.extend(read_rows(&browser)?);
+    if browser_only {
+        println!(
+            "\nwrote {} (--browser-only: results.json untouched)",
+            browser.display()
+        );
+        return Ok(());
+    }
 
     // W5: the npm package's size, gzip -9, js + wasm; then its own page (W4 module, W6).
     let package = crate::npm::build()?;

@@ -3,7 +3,7 @@
 //! - `test`:  every check a commit must pass, natively and in headless Chromium.
 //! - `npm`:   build the npm package `weft` (target/npm/weft and its tarball).
 //! - `bench`: benchmarks side by side with their anchors (`--quick`: a short pass; `--npm`: only
-//!   the npm package's lines).
+//!   the npm package's lines; `--browser-only`: only the browser page).
 //! - `soak`:  the reliability suite's long variants (a million chaos items, 10,000 model cases per
 //!   pattern, loom at depth) and the figures they measure.
 //! - `security`: scan the shipped JS and the playground's CSP (also a step of `test`).
@@ -37,8 +37,10 @@ commands:
                        (--build-only: write a self-contained www/dist and exit)
   npm [--test]         build the npm package into target/npm/weft and pack it
                        (--test: then run its tests in headless Chromium)
-  bench [--quick]      every benchmark side by side with its anchor: target/bench/results.json,
-                       and (full run only) BENCHMARKS.md (--npm: only the npm package's lines)
+  bench [--quick] [--npm | --browser-only]
+                       every benchmark side by side with its anchor: target/bench/results.json,
+                       and (full run only) BENCHMARKS.md (--npm: only the npm package's lines;
+                       --browser-only: only the browser page, into target/bench/browser.json)
   security             scan the shipped JS (npm package, worker glue, playground) for eval,
                        new Function, string timers and blob: URLs, and check www/_headers' CSP
                        (needs `cargo xtask npm` first; `test` runs it)

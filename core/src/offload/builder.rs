@@ -4,6 +4,9 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::time::Duration;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use async_lock::Semaphore;
 
 use super::pool::{DEFAULT_QUEUE_CAPACITY, Shared, WorkerPool};
 use super::slot::{Slot, Slots};
@@ -69,8 +72,9 @@ impl<B: Backend> Builder<B> {
         self
     }
 
-    /// How many jobs may wait in the queue (running jobs do not count): at least 1. Submitting
-    /// to a full queue waits until a worker takes a job. Default: [`DEFAULT_QUEUE_CAPACITY`].
+    /// How many jobs may wait in the queue (running jobs do not count; jobs waiting on a busy
+    /// worker behind its running one do): at least 1. Submitting to a full queue waits until a
+    /// job starts. Default: [`DEFAULT_QUEUE_CAPACITY`].
     ///
     /// # Examples
     ///
@@ -83,8 +87,9 @@ impl<B: Backend> Builder<B> {
         self
     }
 
-    /// The longest a job may run, counted from when a worker starts it (time in the queue does
-    /// not count; wrap the call in `weft::timeout` to bound that too). A chunk of a `map` is one
+    /// The longest a job may run, counted from when a worker starts it (time in the queue, or
+    /// waiting on a worker behind another job, does not count; wrap the call in `weft::timeout`
+    /// to bound that too). A chunk of a `map` is one
     /// job. Must be more than zero. Default: no limit.
     ///
     /// # Examples
@@ -117,14 +122,17 @@ impl<B: Backend> Builder<B> {
         if self.job_timeout == Some(Duration::ZERO) {
             return Err(ConfigError::new("job_timeout", "must be more than zero"));
         }
-        let (sender, receiver) = async_channel::bounded(capacity);
+        let (sender, receiver) = async_channel::unbounded();
         let shared = Arc::new(Shared {
             sender,
+            waiting: Arc::new(Semaphore::new(capacity)),
+            closing: CancelToken::new(),
             size,
             capacity,
             job_timeout: self.job_timeout,
             terminate: CancelToken::new(),
             slots: Arc::new(Slots::new(size)),
+            idle: Arc::new(AtomicUsize::new(0)),
         });
         for _ in 0..size {
             let slot = Slot::<B>::new(
@@ -132,6 +140,7 @@ impl<B: Backend> Builder<B> {
                 shared.job_timeout,
                 shared.terminate.clone(),
                 shared.slots.clone(),
+                shared.idle.clone(),
             );
             B::spawn(slot.run()).detach();
         }

@@ -6,33 +6,38 @@ use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use futures_lite::Stream;
+use futures_channel::oneshot;
 
-use super::{Backend, CancelToken, Payload, WorkerError};
+use super::{Backend, Payload, WorkerError};
 
-/// Where a slot sends a job's answer.
-pub(super) type ReplyReceiver<B> =
-    async_channel::Receiver<Result<<B as Backend>::Reply, WorkerError>>;
+/// Where a job's answer comes from.
+pub(super) type ReplyReceiver<B> = oneshot::Receiver<Result<<B as Backend>::Reply, WorkerError>>;
 
-/// A queued job's reply, as the backend gave it; dropping it unfinished cancels the job.
+/// A queued job's reply, as the backend gave it; dropping it unfinished cancels the job (its
+/// worker sees the receiving end gone).
 pub(crate) struct RawJob<B: Backend> {
-    // Boxed: async-channel's receiver is not `Unpin`, and handles are moved around freely.
-    receiver: Pin<Box<ReplyReceiver<B>>>,
-    token: CancelToken,
-    finished: bool,
+    receiver: Option<ReplyReceiver<B>>,
 }
 
 impl<B: Backend> RawJob<B> {
-    pub(super) fn new(receiver: ReplyReceiver<B>, token: CancelToken) -> Self {
+    pub(super) fn new(receiver: ReplyReceiver<B>) -> Self {
         RawJob {
-            receiver: Box::pin(receiver),
-            token,
-            finished: false,
+            receiver: Some(receiver),
         }
     }
 
+    fn is_finished(&self) -> bool {
+        self.receiver.is_none()
+    }
+
+    /// Lets the job run on: something keeps listening for its answer, so it is not cancelled.
     fn detach(mut self) {
-        self.finished = true;
+        if let Some(receiver) = self.receiver.take() {
+            B::spawn(async move {
+                let _ = receiver.await;
+            })
+            .detach();
+        }
     }
 }
 
@@ -40,22 +45,16 @@ impl<B: Backend> Future for RawJob<B> {
     type Output = Result<B::Reply, WorkerError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        match this.receiver.as_mut().poll_next(cx) {
+        let Some(receiver) = self.receiver.as_mut() else {
+            return Poll::Ready(Err(WorkerError::Cancelled)); // polled after it finished
+        };
+        match Pin::new(receiver).poll(cx) {
             Poll::Ready(reply) => {
-                this.finished = true;
-                // Slots always answer; a closed channel means the pool's tasks are gone.
+                self.receiver = None;
+                // Slots always answer; a dropped sender means the pool's tasks are gone.
                 Poll::Ready(reply.unwrap_or(Err(WorkerError::Terminated)))
             }
             Poll::Pending => Poll::Pending,
-        }
-    }
-}
-
-impl<B: Backend> Drop for RawJob<B> {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.token.cancel();
         }
     }
 }
@@ -64,8 +63,8 @@ impl<B: Backend> Drop for RawJob<B> {
 ///
 /// Dropping it before the job finishes cancels the job: a queued job never starts; a running
 /// one is abandoned (in the browser its worker is terminated and replaced; natively its
-/// [`CancelToken`] is cancelled and its result discarded). [`JobHandle::detach`] lets the job
-/// run on with nobody waiting.
+/// [`CancelToken`](super::CancelToken) is cancelled and its result discarded).
+/// [`JobHandle::detach`] lets the job run on with nobody waiting.
 ///
 /// # Examples
 ///
@@ -130,7 +129,7 @@ impl<B: Backend, R: Payload> Future for JobHandle<B, R> {
 impl<B: Backend, R> fmt::Debug for JobHandle<B, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JobHandle")
-            .field("finished", &self.raw.finished)
+            .field("finished", &self.raw.is_finished())
             .finish()
     }
 }

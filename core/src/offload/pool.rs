@@ -4,11 +4,17 @@ use core::fmt;
 use core::future::Future;
 use core::time::Duration;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use async_lock::{Semaphore, SemaphoreGuardArc};
+use futures_channel::oneshot;
+use futures_lite::future;
 
 use super::builder::Builder;
 use super::job::{JobHandle, RawJob};
+use super::lane::Job;
 use super::map::{Map, MapUnordered};
-use super::slot::{Job, Slots};
+use super::slot::Slots;
 use super::{Backend, CancelToken, Func, Payload, WorkerError};
 use crate::runtime::MaybeSend;
 
@@ -26,11 +32,17 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
 /// - [`run`](WorkerPool::run) one call; [`submit`](WorkerPool::submit) for a handle;
 /// - [`map`](WorkerPool::map) many items, results in input order, automatically chunked;
 /// - [`map_unordered`](WorkerPool::map_unordered) a stream of `(index, result)` in finish order;
-/// - the queue is bounded: submitting waits while it is full (backpressure);
-/// - a job that outlives the `job_timeout` fails with [`WorkerError::Timeout`]; dropping a
-///   job's handle cancels it. In the browser both terminate the job's worker and start a fresh
-///   one. A native thread cannot be killed: the job's [`CancelToken`] is cancelled, its result
-///   is discarded, and a fresh thread takes its place while the old one finishes;
+/// - the queue is bounded: submitting waits while it is full (backpressure). A worker busy with
+///   tiny jobs may hold a few more waiting behind its running one (pipelining, so that each does
+///   not pay a round trip of its own); they still count as queued until they start;
+/// - a job that outlives the `job_timeout` fails with [`WorkerError::Timeout`] at once; dropping
+///   a job's handle cancels it. Its [`CancelToken`] is cancelled, and if it has not answered
+///   within a short grace period (20 ms) its worker is replaced: in the browser the worker is
+///   terminated; a native thread cannot be killed, so its result is discarded and a fresh
+///   thread takes its place while the old one finishes. Jobs that were waiting behind it run
+///   exactly once, on the fresh worker; a job dropped while it waits never runs (in the browser,
+///   where the word travels to the worker, this holds for jobs waiting behind one of a
+///   millisecond or more: a job behind a tiny one may already have started);
 /// - a panicking job fails with [`WorkerError::Panicked`] and the pool goes on (in the browser
 ///   the panic aborted that worker's wasm instance, so the worker is replaced);
 /// - [`close`](WorkerPool::close) finishes the queued jobs then stops;
@@ -63,12 +75,19 @@ pub struct WorkerPool<B: Backend> {
 
 /// What every clone of a pool shares; the slots hold the queue's other end.
 pub(super) struct Shared<B: Backend> {
+    /// Unbounded: `waiting` bounds the jobs in it and the ones waiting on workers together.
     pub(super) sender: async_channel::Sender<Job<B>>,
+    /// One permit per job that has not started yet.
+    pub(super) waiting: Arc<Semaphore>,
+    /// Cancelled by `close` and `terminate`: submitters waiting for room give up.
+    pub(super) closing: CancelToken,
     pub(super) size: usize,
     pub(super) capacity: usize,
     pub(super) job_timeout: Option<Duration>,
     pub(super) terminate: CancelToken,
     pub(super) slots: Arc<Slots>,
+    /// How many workers have nothing to do.
+    pub(super) idle: Arc<AtomicUsize>,
 }
 
 impl<B: Backend> Clone for WorkerPool<B> {
@@ -130,7 +149,8 @@ impl<B: Backend> WorkerPool<B> {
         self.shared.capacity
     }
 
-    /// How many jobs wait in the queue now (never more than the capacity).
+    /// How many jobs wait now, in the queue or behind a worker's running job (never more than
+    /// the capacity).
     ///
     /// # Examples
     ///
@@ -139,7 +159,7 @@ impl<B: Backend> WorkerPool<B> {
     /// assert_eq!(pool.queued(), 0);
     /// ```
     pub fn queued(&self) -> usize {
-        self.shared.sender.len()
+        self.shared.capacity - self.shared.waiting.available_permits()
     }
 
     /// Calls `func(arg)` on a worker and gives its result; `pool.apply(f, args)` in Python.
@@ -279,6 +299,7 @@ impl<B: Backend> WorkerPool<B> {
     /// ```
     pub fn close(&self) -> impl Future<Output = ()> + MaybeSend + 'static {
         self.shared.sender.close();
+        self.shared.closing.cancel();
         self.stopped()
     }
 
@@ -303,6 +324,7 @@ impl<B: Backend> WorkerPool<B> {
     pub fn terminate(&self) -> impl Future<Output = ()> + MaybeSend + 'static {
         self.shared.terminate.cancel();
         self.shared.sender.close();
+        self.shared.closing.cancel();
         self.stopped()
     }
 
@@ -369,18 +391,32 @@ impl<B: Backend> WorkerPool<B> {
     }
 
     async fn submit_call(&self, call: B::Call) -> Result<RawJob<B>, WorkerError> {
-        let (reply, receiver) = async_channel::bounded(1);
-        let token = CancelToken::new();
+        let permit = self.room().await?;
+        let (answer, receiver) = oneshot::channel();
         let job = Job {
             call,
-            token: token.clone(),
-            reply,
+            answer,
+            permit,
         };
         self.shared
             .sender
-            .send(job)
-            .await
+            .try_send(job)
             .map_err(|_| self.stopped_error())?;
-        Ok(RawJob::new(receiver, token))
+        Ok(RawJob::new(receiver))
+    }
+
+    /// Waits for room in the queue, unless the pool stops taking jobs first.
+    async fn room(&self) -> Result<SemaphoreGuardArc, WorkerError> {
+        if let Some(permit) = self.shared.waiting.try_acquire_arc() {
+            return Ok(permit);
+        }
+        let acquire = async { Some(self.shared.waiting.acquire_arc().await) };
+        let closing = async {
+            self.shared.closing.cancelled().await;
+            None
+        };
+        future::or(acquire, closing)
+            .await
+            .ok_or_else(|| self.stopped_error())
     }
 }
