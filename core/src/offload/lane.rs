@@ -332,7 +332,11 @@ impl<B: Backend> Lane<B> {
         if state.jobs.is_empty() {
             self.set_idle(&mut state, true);
         }
-        let wake = (state.jobs.len() < state.wake_below)
+        // A job told not to start becomes the front: if the word came too late, it runs now
+        // with nobody waiting, and only the slot gives up on it (its grace counts from now).
+        // Its caller left long ago, so nothing else will wake the slot for it.
+        let skipped_front = state.jobs.front().is_some_and(|entry| entry.skipped);
+        let wake = (skipped_front || state.jobs.len() < state.wake_below)
             .then(|| state.slot.take())
             .flatten();
         drop(state);
@@ -408,7 +412,8 @@ impl<B: Backend> Lane<B> {
 
     /// Looks at the lane for the slot: a dead worker, a running job to abandon, skips to send
     /// (into `skips`), and until when all is well. Registers the slot's waker for answers
-    /// leaving fewer than `wake_below` jobs, for deaths and for callers giving up.
+    /// leaving fewer than `wake_below` jobs or a skipped job at the front, for deaths and for
+    /// callers giving up.
     pub(super) fn check(
         &self,
         cx: &mut Context<'_>,
