@@ -34,9 +34,10 @@ export function drawChart(host, { series, limit = null, tMax, yLabel, yMax: yMax
     if (s.kind === 'bars') {
       for (const [t0, t1, v] of s.points) {
         // `inset`: a gap each side, as a share of the bar; bars stop at the axis' end.
-        const pad = s.inset ? (lay.x(t1) - lay.x(t0)) * s.inset : 1;
+        const right = Math.min(lay.x(t1), lay.right);
+        const pad = s.inset ? (right - lay.x(t0)) * s.inset : 1;
         const x1 = lay.x(t0) + pad;
-        const x2 = Math.min(lay.x(t1) - pad, lay.right);
+        const x2 = right - pad;
         if (x2 <= x1) continue;
         if (s.labels && v > 0) {
           root.append(svg('text', { class: 'tick', x: (x1 + x2) / 2, y: y(v) - 4, 'text-anchor': 'middle' }, v));
