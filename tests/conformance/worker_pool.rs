@@ -587,3 +587,23 @@ conformance! {
         assert_eq!(err.panic_message(), Some("blocked and broke"));
     }
 }
+
+conformance! {
+    async fn two_long_jobs_on_two_idle_workers_run_side_by_side() {
+        // After tiny jobs have taught the pool that jobs are short, two long ones submitted
+        // together must still go to the two idle workers, not wait one behind the other.
+        // Straight after a fresh pool's first short jobs, while its second worker may still be
+        // starting (it used to count as busy then, and the second long job queued behind the
+        // first on the worker that had started).
+        let pool = WorkerPool::builder().size(2).build().unwrap();
+        for out in weft::gather([pool.run(spin_ms, 2), pool.run(spin_ms, 2)]).await {
+            out.unwrap();
+        }
+        let start = weft::now();
+        let both = weft::gather([pool.run(spin_ms, 400), pool.run(spin_ms, 400)]).await;
+        let took = weft::now() - start;
+        assert!(both.iter().all(Result::is_ok), "{both:?}");
+        // Side by side: about 400 ms; one after the other: 800 ms or more.
+        assert!(took < ms(750), "two 400 ms jobs on two workers took {took:?}");
+    }
+}

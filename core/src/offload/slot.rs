@@ -80,6 +80,22 @@ pub(super) struct Slot<B: Backend> {
     _count: SlotCount,
 }
 
+/// Counts a starting worker among the idle ones while it lives.
+struct Starting<'a>(&'a AtomicUsize);
+
+impl<'a> Starting<'a> {
+    fn new(idle: &'a AtomicUsize) -> Self {
+        idle.fetch_add(1, Ordering::SeqCst);
+        Starting(idle)
+    }
+}
+
+impl Drop for Starting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// What a slot carries from one worker to the next.
 struct Carry<B: Backend> {
     /// Jobs the last worker had not started (and one it left half done): the next gets them
@@ -149,7 +165,13 @@ impl<B: Backend> Slot<B> {
         };
         while !self.terminate.is_cancelled() {
             let lane = Lane::new(self.idle.clone(), carry.typical);
-            match self.start(&lane).await {
+            // A worker still starting will be free soon: it counts as idle meanwhile, so that
+            // jobs do not queue behind another worker's (a fresh pool's second job would
+            // otherwise wait behind the first on the worker that happened to start first).
+            let starting = Starting::new(&self.idle);
+            let started = self.start(&lane).await;
+            drop(starting);
+            match started {
                 None => break,
                 Some(Ok(worker)) => {
                     lane.open();
