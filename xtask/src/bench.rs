@@ -126,16 +126,7 @@ fn npm_rows(package: &crate::npm::Package, quick: bool) -> Result<Vec<serde_json
     crate::setup::npm_packages(APP)?;
     let root = cmd::root();
     let app = root.join(APP);
-    run(Command::new("npm")
-        .args([
-            "install",
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-        ])
-        .arg(&package.tarball)
-        .current_dir(&app))?;
+    crate::npm::install_tarball(package, &app)?;
     let dist = root.join("target/npm/bench");
     run(Command::new("node_modules/.bin/vite")
         .args(["build", "--emptyOutDir", "--logLevel", "warn", "--outDir"])

@@ -16,16 +16,7 @@ pub fn test(package: &Package) -> Result<u64> {
     let app = cmd::root().join(APP);
     // As a user would: `npm install weft`, from the tarball `npm pack` made. --no-save keeps
     // the app's package.json and lockfile as committed.
-    run(Command::new("npm")
-        .args([
-            "install",
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-        ])
-        .arg(&package.tarball)
-        .current_dir(&app))?;
+    crate::npm::install_tarball(package, &app)?;
     run(Command::new("node_modules/.bin/tsc")
         .args(["--noEmit", "-p", "tsconfig.json"])
         .current_dir(&app))?;

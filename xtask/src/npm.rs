@@ -240,3 +240,19 @@ pub fn test(package: &Package) -> Result<u64> {
     server.stop();
     Ok(crate::test::passed_in_tap(&out?))
 }
+
+/// `npm install`s the packed tarball into the app at `app`, as a user would install `weft`.
+/// `--no-save` keeps the app's package.json and lockfile as committed (the package is not on a
+/// registry); no install scripts run.
+pub fn install_tarball(package: &Package, app: &std::path::Path) -> Result {
+    run(Command::new("npm")
+        .args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+        ])
+        .arg(&package.tarball)
+        .current_dir(app))
+}

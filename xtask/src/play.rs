@@ -49,16 +49,7 @@ pub fn build_with(package: &Package) -> Result<PathBuf> {
     let app = cmd::root().join(APP);
     // As a user would: `npm install weft`, from the tarball. --no-save keeps the app's
     // package.json and lockfile as committed (the package is not on a registry).
-    run(Command::new("npm")
-        .args([
-            "install",
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-        ])
-        .arg(&package.tarball)
-        .current_dir(&app))?;
+    crate::npm::install_tarball(package, &app)?;
     run(Command::new("node_modules/.bin/vite")
         .args(["build", "--logLevel", "warn"])
         .current_dir(&app))?;
